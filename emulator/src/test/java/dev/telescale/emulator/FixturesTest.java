@@ -79,16 +79,16 @@ class FixturesTest {
         }
     }
 
-    /** Walks up from the working directory to the folder that holds shared/fixtures/telegram-updates. */
+    /** Walks up from the working directory to the repository's fixtures/telegram-updates (a copy of shared/'s). */
     static Path fixturesDir() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-            Path fixtures = candidate.resolve("shared/fixtures/telegram-updates");
+            Path fixtures = candidate.resolve("fixtures/telegram-updates");
             if (Files.isDirectory(fixtures)) {
                 return fixtures;
             }
         }
-        throw new IllegalStateException("no shared/fixtures/telegram-updates above " + dir);
+        throw new IllegalStateException("no fixtures/telegram-updates above " + dir);
     }
 
     static Stream<Path> fixtures() throws IOException {
