@@ -20,6 +20,7 @@ import dev.telescale.emulator.state.EmulatorState;
 import dev.telescale.emulator.updates.UpdateMethods;
 import dev.telescale.emulator.updates.WebhookDeliverer;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HandlerType;
 import java.util.HashMap;
 import java.util.Locale;
@@ -68,8 +69,14 @@ public final class Emulator implements AutoCloseable {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.concurrency.useVirtualThreads = Boolean.parseBoolean(System.getProperty("telescale.emulator.virtualThreads", "true"));
             javalin.http.maxRequestSize = config.maxRequestBytes();
+            // Bot API answers are small JSON; compressing them costs more CPU than it saves on loopback.
+            javalin.http.compressionStrategy = CompressionStrategy.NONE;
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
+            // The Bot API is the hot path: its route comes first so its requests do not walk the /sim routes.
+            for (HandlerType type : new HandlerType[] {HandlerType.GET, HandlerType.POST}) {
+                javalin.routes.addHttpHandler(type, "/bot{token}/<method>", botApi::handle);
+            }
             simRoutes.register(javalin.routes);
             javalin.routes.get("/file/{botToken}/<path>", ctx -> simulator.download(ctx, ctx.pathParam("botToken"),
                     ctx.pathParam("path")));

@@ -26,7 +26,7 @@ public record EmulatorConfig(String host, int port, long seed, InstantSource clo
                              long maxRequestBytes) {
     public static EmulatorConfig defaults() {
         return new EmulatorConfig("127.0.0.1", 0, 42L, InstantSource.system(), FloodLimits.telegramDefaults(),
-                FaultSettings.none(), WebhookPolicy.telegram(), false, 1_000, 10_000, 100_000, 60L * 1024 * 1024);
+                FaultSettings.none(), WebhookPolicy.telegram(), false, 1_000, 1_000, 100_000, 60L * 1024 * 1024);
     }
 
     public EmulatorConfig withPort(int newPort) {
