@@ -56,6 +56,8 @@ public final class BotApiHttp {
         String token = URLDecoder.decode(path.substring(4, slash), StandardCharsets.UTF_8);
         String method = path.substring(slash + 1).toLowerCase(Locale.ROOT);
         String counted = methods.handler(method) == null ? "unknown" : method;
+        Bot bot = null;
+        ApiCall call = null;
         try {
             FaultInjector.Decision decision = faults.decideCall();
             if (decision.delayMillis() > 0) {
@@ -77,12 +79,12 @@ public final class BotApiHttp {
                 case NONE -> {
                 }
             }
-            Bot bot = state.botForToken(token);
+            bot = state.botForToken(token);
             MethodHandler handler = methods.handler(method);
             if (handler == null) {
                 throw BotApiException.methodNotFound();
             }
-            ApiCall call = decode(ctx, bot, method);
+            call = decode(ctx, bot, method);
             Object outcome = handler.handle(call);
             ObjectNode envelope = Json.object();
             envelope.put("ok", true);
@@ -103,6 +105,9 @@ public final class BotApiHttp {
             state.trace().call(bot.id(), lenientChatId(call), method, 200, result.path("message_id").asInt(0));
         } catch (BotApiException e) {
             writeError(ctx, e, counted);
+            if (bot != null) {
+                state.trace().call(bot.id(), call == null ? 0 : lenientChatId(call), method, e.errorCode(), 0);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             writeError(ctx, BotApiException.of(500, "Internal Server Error: restart"), counted);

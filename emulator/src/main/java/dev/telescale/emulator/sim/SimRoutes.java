@@ -103,6 +103,12 @@ public final class SimRoutes {
         routes.get("/sim/flood", safe(ctx -> ctx.json(json(Json.MAPPER.valueToTree(emulator.flood().limits())))));
         routes.post("/sim/flood", safe(this::setFlood));
         routes.get("/sim/trace", safe(this::trace));
+        Handler unknown = safe(ctx -> {
+            throw SimException.notFound("no simulation call " + ctx.method() + " " + ctx.path()
+                    + "; see docs/emulator.md");
+        });
+        routes.get("/sim/<path>", unknown);
+        routes.post("/sim/<path>", unknown);
     }
 
     private Handler safe(Handler handler) {
@@ -325,8 +331,12 @@ public final class SimRoutes {
                 body.path("perChatPerSecond").asDouble(current.perChatPerSecond()),
                 body.path("perChatBurst").asInt(current.perChatBurst()),
                 body.path("perGroupPerMinute").asInt(current.perGroupPerMinute()));
-        if (next.perBotPerSecond() <= 0 || next.perChatPerSecond() <= 0 || next.perGroupPerMinute() <= 0) {
+        if (!(next.perBotPerSecond() > 0) || !(next.perChatPerSecond() > 0) || next.perGroupPerMinute() <= 0
+                || Double.isInfinite(next.perBotPerSecond()) || Double.isInfinite(next.perChatPerSecond())) {
             throw SimException.badRequest("rates must be positive");
+        }
+        if (next.perBotBurst() < 1 || next.perChatBurst() < 1) {
+            throw SimException.badRequest("bursts must be at least 1");
         }
         emulator.flood().update(next);
         ctx.contentType("application/json").result(Json.bytes(Json.MAPPER.valueToTree(next)));

@@ -121,16 +121,21 @@ public final class Simulator {
         if (!List.of("group", "supergroup", "channel").contains(type)) {
             throw SimException.badRequest("type must be group, supergroup or channel");
         }
+        members.values().forEach(Simulator::checkMemberStatus);
         SimGroup group = state.createGroup(title, type, username);
         members.forEach((id, status) -> setMember(group, id, status));
         return group;
     }
 
     public void setMember(SimGroup group, long memberId, String status) {
+        checkMemberStatus(status);
+        group.setStatus(memberId, status);
+    }
+
+    private static void checkMemberStatus(String status) {
         if (!List.of("creator", "administrator", "member", "restricted", "left", "kicked").contains(status)) {
             throw SimException.badRequest("status must be creator, administrator, member, restricted, left or kicked");
         }
-        group.setStatus(memberId, status);
     }
 
     public SimGroup group(long groupId) {
@@ -352,10 +357,19 @@ public final class Simulator {
         String groupId = Long.toString(Math.abs(UUID.randomUUID().getMostSignificantBits()));
         List<Long> updates = new ArrayList<>();
         List<Integer> messages = new ArrayList<>();
+        List<ObjectNode> built = new ArrayList<>();
         for (JsonNode item : items) {
             ObjectNode message = userMessage(user, chat);
             message.put("media_group_id", groupId);
-            putContent(bot, message, item);
+            // the album's caption belongs to its first item, as in Telegram clients
+            JsonNode itemContent = built.isEmpty() && item.isObject() && !item.has("caption")
+                    && content.hasNonNull("caption") ? ((ObjectNode) item.deepCopy()).put("caption",
+                    content.get("caption").asText()) : item;
+            putContent(bot, message, itemContent);
+            built.add(message);
+        }
+        // every item is checked before any is published, so a refused album delivers nothing
+        for (ObjectNode message : built) {
             SimResult one = publishMessage(bot, chat, message, "message");
             updates.addAll(one.updateIds());
             messages.addAll(one.messageIds());
@@ -589,8 +603,9 @@ public final class Simulator {
 
     private JsonNode answerCallbackQuery(ApiCall call) {
         String id = call.required("callback_query_id", "parameter \"callback_query_id\" is required");
-        PendingCallback pending = callbacks.remove(id);
-        if (pending == null || pending.botId() != call.bot().id() || pending.deadlineMillis() < state.clock().millis()) {
+        PendingCallback pending = callbacks.get(id);
+        if (pending == null || pending.botId() != call.bot().id() || !callbacks.remove(id, pending)
+                || pending.deadlineMillis() < state.clock().millis()) {
             throw BotApiException.badRequest("query is too old and response timeout expired or query ID is invalid");
         }
         ObjectNode details = Json.object();
@@ -671,8 +686,9 @@ public final class Simulator {
         if (!ok && !call.has("error_message")) {
             throw BotApiException.badRequest("parameter \"error_message\" is required");
         }
-        PendingCheckout pending = checkouts.remove(id);
-        if (pending == null || pending.botId() != call.bot().id() || pending.deadlineMillis() < state.clock().millis()) {
+        PendingCheckout pending = checkouts.get(id);
+        if (pending == null || pending.botId() != call.bot().id() || !checkouts.remove(id, pending)
+                || pending.deadlineMillis() < state.clock().millis()) {
             throw BotApiException.badRequest("query is too old and response timeout expired or query ID is invalid");
         }
         SimUser user = state.user(pending.userId());
