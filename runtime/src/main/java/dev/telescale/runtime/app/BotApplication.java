@@ -1,0 +1,27 @@
+package dev.telescale.runtime.app;
+
+import java.util.List;
+
+/**
+ * An application that runs on Telescale, such as the anonymous chat. It sees updates one at a
+ * time per chat, in order, and acts only through its {@link UpdateContext}: its reads and writes
+ * go through the context's DAOs inside the update's transaction, and everything it sends is
+ * queued in that same transaction, so an update's effects happen exactly once or not at all.
+ * Implementations must be thread-safe: different chats are handled concurrently.
+ */
+public interface BotApplication {
+    /** The name used in BOT_TOKENS and in metrics, e.g. "anonchat". */
+    String name();
+
+    /** Flyway locations of the application's own tables; {@code {dialect}} is replaced by "sqlite" or "postgresql". */
+    default List<String> migrationLocations() {
+        return List.of();
+    }
+
+    /** Called once per bot when the runtime starts (set the command menu, for example). */
+    default void onStart(BotStartContext bot) {
+    }
+
+    /** Handles one update. A thrown exception rolls the update's effects back; it is retried, then recorded as failed. */
+    void handle(UpdateContext context) throws Exception;
+}

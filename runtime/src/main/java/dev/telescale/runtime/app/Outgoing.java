@@ -1,0 +1,22 @@
+package dev.telescale.runtime.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Bot API calls an update handler wants made. They are written to the durable outbox in the
+ * update's transaction and sent after it commits, in order per recipient chat, within flood
+ * limits. A call may go out through any bot of the deployment (cross-bot chats).
+ */
+public interface Outgoing {
+    /** Queues a call through the bot that received the update. */
+    void call(long chatId, String method, ObjectNode params);
+
+    /** Queues a call through another bot of this deployment. */
+    void call(long viaBotId, long chatId, String method, ObjectNode params);
+
+    /** Queues a broadcast-lane call: sent only when no conversation traffic is waiting. */
+    void broadcast(long viaBotId, long chatId, String method, ObjectNode params);
+
+    /** sendMessage with plain text through the bot that received the update. */
+    void sendMessage(long chatId, String text);
+}

@@ -1,0 +1,170 @@
+package dev.telescale.runtime.storage;
+
+import dev.telescale.runtime.outbound.OutboundMessage;
+import dev.telescale.runtime.outbound.OutboundQueue;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * The durable queue of Bot API calls. A message is enqueued in the same transaction as the
+ * effects that produced it, and leaves only when sent ({@link #markSent}) or given up on
+ * ({@link #markFailed}, which keeps it in {@code outbox_failed}). Messages to one (bot, chat) are
+ * offered strictly in id order: {@link #heads} returns a chat's lowest id or nothing, so a delayed
+ * head holds back the rest of its chat, and the sender has one message per chat in flight.
+ *
+ * <p>Ids come from the database in insertion order. On PostgreSQL, ids of concurrent transactions
+ * can commit out of order; per-chat order holds because one chat's messages are enqueued by one
+ * dispatcher at a time.
+ *
+ * <p>Thread-safe (stateless besides the database).
+ */
+public final class Outbox implements OutboundQueue {
+    static final int MAX_ERROR_LENGTH = 2_000;
+    private static final String COLUMNS = "id, bot_id, chat_id, shard, lane, method, payload, attempts, not_before, origin";
+    private static final String INSERT = """
+            INSERT INTO outbox (bot_id, chat_id, shard, lane, method, payload, attempts, not_before, origin, created_at)
+            VALUES (:botId, :chatId, :shard, :lane, :method, :payload, :attempts, :notBefore, :origin, :createdAt)""";
+    private static final String NEXT_FOR_CHAT = "SELECT " + COLUMNS
+            + " FROM outbox WHERE bot_id = :botId AND chat_id = :chatId ORDER BY id LIMIT :limit";
+    private static final String DELETE = "DELETE FROM outbox WHERE id = :id";
+    private static final String RESCHEDULE = "UPDATE outbox SET not_before = :notBefore, attempts = :attempts WHERE id = :id";
+    private static final String COPY_TO_FAILED = "INSERT INTO outbox_failed (" + COLUMNS + ", created_at, error, failed_at) SELECT "
+            + COLUMNS + ", created_at, :error, :now FROM outbox WHERE id = :id";
+    private static final String COUNT_LANE = "SELECT count(*) FROM outbox WHERE lane = :lane";
+    private static final String OLDEST_CREATED = "SELECT created_at FROM outbox WHERE id = (SELECT min(id) FROM outbox)";
+
+    private final Database db;
+    private final InstantSource clock;
+
+    /** An outbox stamping enqueue and failure times with the system clock. */
+    public Outbox(Database db) {
+        this(db, InstantSource.system());
+    }
+
+    public Outbox(Database db, InstantSource clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Enqueues in the caller's transaction, in list order; the ids the messages carry are ignored. */
+    public void enqueue(Handle handle, List<OutboundMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        PreparedBatch batch = handle.prepareBatch(INSERT);
+        for (OutboundMessage message : messages) {
+            bindMessage(batch, message, now).add();
+        }
+        batch.execute();
+    }
+
+    /** Enqueues one message in its own transaction and returns it with its id. */
+    public OutboundMessage enqueue(OutboundMessage message) {
+        long id = db.inTransaction(handle -> bindMessage(handle.createUpdate(INSERT), message, clock.millis())
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one());
+        return message.withId(id);
+    }
+
+    private static <S extends SqlStatement<S>> S bindMessage(S statement, OutboundMessage message,
+                                                                                       long now) {
+        return statement.bind("botId", message.botId())
+                .bind("chatId", message.chatId())
+                .bind("shard", message.shard())
+                .bind("lane", message.lane())
+                .bind("method", message.method())
+                .bind("payload", message.payloadJson())
+                .bind("attempts", message.attempts())
+                .bind("notBefore", message.notBeforeMillis())
+                .bind("origin", message.origin())
+                .bind("createdAt", now);
+    }
+
+    /**
+     * The messages ready to send in these shards: for each (bot, chat) only its lowest-id message,
+     * and only if that one is due ({@code not_before <= nowMillis}); conversation (lane 0) before
+     * broadcast (lane 1), then by id; at most {@code limit}.
+     */
+    @Override
+    public List<OutboundMessage> heads(Collection<Integer> shards, long nowMillis, int limit) {
+        List<Integer> distinctShards = PerShardQuery.distinct(shards);
+        if (distinctShards.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        String sql = headsSql(distinctShards.size());
+        return db.withHandle(handle -> PerShardQuery.bindShards(handle.createQuery(sql), distinctShards)
+                .bind("now", nowMillis)
+                .bind(PerShardQuery.LIMIT, limit)
+                .map(Outbox::mapMessage)
+                .list());
+    }
+
+    static String headsSql(int shardCount) {
+        return PerShardQuery.sql(shardCount, shard -> "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.shard = :" + shard
+                + " AND head.not_before <= :now AND NOT EXISTS (SELECT 1 FROM outbox AS earlier"
+                + " WHERE earlier.bot_id = head.bot_id AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
+                + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT, "lane, id");
+    }
+
+    /** The queued messages of one chat in send order, due or not. */
+    public List<OutboundMessage> nextForChat(long botId, long chatId, int limit) {
+        return db.withHandle(handle -> handle.createQuery(NEXT_FOR_CHAT)
+                .bind("botId", botId)
+                .bind("chatId", chatId)
+                .bind("limit", limit)
+                .map(Outbox::mapMessage)
+                .list());
+    }
+
+    /** The message was delivered: it leaves the outbox, and the next one of its chat becomes the head. */
+    @Override
+    public void markSent(long id) {
+        db.withHandle(handle -> handle.createUpdate(DELETE).bind("id", id).execute());
+    }
+
+    /** Keeps the message at the head of its chat but not due before {@code notBeforeMillis}. */
+    @Override
+    public void reschedule(long id, long notBeforeMillis, int attempts) {
+        db.withHandle(handle -> handle.createUpdate(RESCHEDULE)
+                .bind("notBefore", notBeforeMillis)
+                .bind("attempts", attempts)
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Gives up on the message: moves it to {@code outbox_failed} with the (shortened) error, atomically. */
+    @Override
+    public void markFailed(long id, String error) {
+        String shortened = error == null ? "" : error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
+        db.useTransaction(handle -> {
+            handle.createUpdate(COPY_TO_FAILED).bind("error", shortened).bind("now", clock.millis()).bind("id", id).execute();
+            handle.createUpdate(DELETE).bind("id", id).execute();
+        });
+    }
+
+    public int countPending(int lane) {
+        return db.withHandle(handle -> handle.createQuery(COUNT_LANE).bind("lane", lane).mapTo(Integer.class).one());
+    }
+
+    /** How long the oldest queued message has waited, by its enqueue time; 0 when the outbox is empty. */
+    public long oldestPendingAgeMillis(long now) {
+        return db.withHandle(handle -> handle.createQuery(OLDEST_CREATED).mapTo(Long.class).findOne())
+                .map(createdAt -> Math.max(0, now - createdAt))
+                .orElse(0L);
+    }
+
+    private static OutboundMessage mapMessage(ResultSet row, StatementContext context) throws SQLException {
+        return new OutboundMessage(row.getLong("id"), row.getLong("bot_id"), row.getLong("chat_id"), row.getInt("shard"),
+                row.getInt("lane"), row.getString("method"), row.getString("payload"), row.getInt("attempts"),
+                row.getLong("not_before"), row.getString("origin"));
+    }
+}
