@@ -36,6 +36,7 @@ import dev.telescale.runtime.storage.UpdateJournal;
 import dev.telescale.runtime.storage.UserStore;
 import dev.telescale.runtime.telegram.ApiResult;
 import dev.telescale.runtime.telegram.BotApiClient;
+import dev.telescale.runtime.users.UserCache;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
@@ -76,12 +77,15 @@ public final class TelescaleRuntime implements AutoCloseable {
     private UpdateJournal journal;
     private Outbox outbox;
     private UserStore users;
+    private UserCache userCache;
     private ShardOwnership ownership;
     private Sender sender;
     private Dispatcher dispatcher;
     private UpdateIntake intake;
     private Javalin http;
     private AutoCloseable workSubscription;
+    private AutoCloseable userInvalidations;
+    private Thread housekeeping;
 
     private TelescaleRuntime(TelescaleConfig config, InstantSource clock) {
         this.config = config;
@@ -129,6 +133,10 @@ public final class TelescaleRuntime implements AutoCloseable {
         journal = new UpdateJournal(database, clock);
         outbox = new Outbox(database);
         users = new UserStore(database);
+        userCache = new UserCache(users, state.cache(), state.pubSub(), new UserCache.Settings(
+                config.userCache().maxSize(), config.userCache().ttl(), UserCache.DEFAULT_SHARED_TTL), clock,
+                (tier, hit) -> metrics.cacheRequests(tier.label(), hit ? "hit" : "miss").increment());
+        userInvalidations = userCache.subscribe();
         alerts = new Alerts(this::sendAlert, clock);
 
         ownership = config.redis().inProcess()
@@ -140,7 +148,7 @@ public final class TelescaleRuntime implements AutoCloseable {
                 ownership::owned, clock, deliveryListener(),
                 SenderSettings.defaults());
         dispatcher = new Dispatcher(database, journal, outbox, bots.values(), ownership::owned, this::afterCommit,
-                dispatchListener(), clock, Dispatcher.Settings.defaults());
+                dispatchListener(), userCache, clock, Dispatcher.Settings.defaults());
         intake = new UpdateIntake(journal, this::accepted, 10_000);
         if (!config.redis().inProcess()) {
             workSubscription = state.pubSub().subscribe(WORK_CHANNEL, message -> wakeWork());
@@ -148,6 +156,7 @@ public final class TelescaleRuntime implements AutoCloseable {
         registerHealthAndGauges();
         dispatcher.start();
         sender.start();
+        housekeeping = Thread.ofVirtual().name("housekeeping").start(this::housekeepingLoop);
         startHttp();
         startIngress();
         for (HostedBot bot : bots.values()) {
@@ -231,6 +240,27 @@ public final class TelescaleRuntime implements AutoCloseable {
                 webhooks.register(javalin.routes);
             }
         }).start();
+    }
+
+    /**
+     * Forgets handled updates older than the deduplication window (DEDUP_WINDOW), every five
+     * minutes. Every instance may run it; the deletes are idempotent.
+     */
+    private void housekeepingLoop() {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(Duration.ofMinutes(5));
+                int purged = journal.purgeHandledBefore(clock.millis() - config.ingress().dedupWindow().toMillis());
+                if (purged > 0) {
+                    log.info("forgot {} handled updates older than the deduplication window", purged);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.warn("purging handled updates failed; trying again later", e);
+            }
+        }
     }
 
     /** The HTTP port actually bound (useful when configured as 0). */
@@ -343,8 +373,14 @@ public final class TelescaleRuntime implements AutoCloseable {
             public void onUndeliverable(OutboundMessage message, ApiResult.Unreachable why) {
                 metrics.updatesOut(Long.toString(message.botId()), "unreachable").increment();
                 String reason = why.reason().name().toLowerCase();
-                if (message.chatId() > 0) {
-                    users.setStatus(message.botId(), message.chatId(), reason);
+                String status = switch (why.reason()) {
+                    case BLOCKED -> UserStore.BLOCKED;
+                    case DEACTIVATED -> UserStore.DEACTIVATED;
+                    case NOT_STARTED -> UserStore.NEVER_STARTED;
+                    default -> null;
+                };
+                if (status != null && message.chatId() > 0) {
+                    users.setStatus(message.botId(), message.chatId(), status);
                 }
                 report(message, reason, why.code(), why.description());
             }
@@ -379,8 +415,8 @@ public final class TelescaleRuntime implements AutoCloseable {
         }
     }
 
+    /** The sink of {@link Alerts} (which logs every alert): the admin control chat, when configured. */
     private void sendAlert(String text) {
-        log.warn("alert: {}", text);
         if (config.admin().controlChatId().isEmpty() || bots.isEmpty() || outbox == null) {
             return;
         }
@@ -426,6 +462,10 @@ public final class TelescaleRuntime implements AutoCloseable {
         return dispatcher;
     }
 
+    public UserCache userCache() {
+        return userCache;
+    }
+
     public Map<Long, HostedBot> bots() {
         return Map.copyOf(bots);
     }
@@ -446,6 +486,9 @@ public final class TelescaleRuntime implements AutoCloseable {
             health.drain("shutting down");
         }
         pollers.forEach(TelescaleRuntime::closeQuietly);
+        if (housekeeping != null) {
+            housekeeping.interrupt();
+        }
         closeQuietly(intake);
         if (dispatcher != null) {
             dispatcher.drainAndStop(timeout.dividedBy(2));
@@ -457,6 +500,7 @@ public final class TelescaleRuntime implements AutoCloseable {
             alerts.send("Telescale instance " + config.instanceId() + " stopped");
         }
         closeQuietly(workSubscription);
+        closeQuietly(userInvalidations);
         closeQuietly(ownership);
         if (http != null) {
             http.stop();

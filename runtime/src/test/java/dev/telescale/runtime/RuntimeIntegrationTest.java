@@ -177,9 +177,8 @@ class RuntimeIntegrationTest {
         RecordingApplication app = new RecordingApplication();
         Map<String, String> env = env("sqlite", "webhook", TOKEN_A);
         start(env, app);
-        BotToken token = new BotToken(TOKEN_A);
-        String url = "http://127.0.0.1:" + env.get("HTTP_PORT") + "/telegram/" + token.webhookKey();
-        String secret = new WebhookSecrets(env.get("WEBHOOK_SECRET")).secretFor(token.botId());
+        String url = webhookUrl(env, TOKEN_A);
+        String secret = webhookSecret(env, TOKEN_A);
         String update = "{\"update_id\":555000111,\"message\":{\"message_id\":1,\"date\":1,"
                 + "\"chat\":{\"id\":42,\"type\":\"private\",\"first_name\":\"A\"},\"from\":{\"id\":42,\"is_bot\":false,"
                 + "\"first_name\":\"A\"},\"text\":\"dup\"}}";
@@ -209,9 +208,8 @@ class RuntimeIntegrationTest {
         RecordingApplication app = new RecordingApplication();
         Map<String, String> env = env("sqlite", "webhook", TOKEN_A);
         start(env, app);
-        BotToken token = new BotToken(TOKEN_A);
-        String url = "http://127.0.0.1:" + env.get("HTTP_PORT") + "/telegram/" + token.webhookKey();
-        String secret = new WebhookSecrets(env.get("WEBHOOK_SECRET")).secretFor(token.botId());
+        String url = webhookUrl(env, TOKEN_A);
+        String secret = webhookSecret(env, TOKEN_A);
         List<Path> fixtures;
         try (Stream<Path> files = Files.list(fixturesDir())) {
             fixtures = files.filter(path -> path.toString().endsWith(".json")).sorted().toList();
@@ -229,6 +227,14 @@ class RuntimeIntegrationTest {
         assertThat(app.handled).extracting(dev.telescale.runtime.app.Update::updateId)
                 .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, fixtures.size())
                         .mapToObj(i -> last - fixtures.size() + i).toList());
+    }
+
+    private static String webhookUrl(Map<String, String> env, String token) {
+        return "http://127.0.0.1:" + env.get("HTTP_PORT") + "/telegram/" + new BotToken(token).webhookKey();
+    }
+
+    private static String webhookSecret(Map<String, String> env, String token) {
+        return new WebhookSecrets(env.get("WEBHOOK_SECRET")).secretFor(new BotToken(token).botId());
     }
 
     static Path fixturesDir() {

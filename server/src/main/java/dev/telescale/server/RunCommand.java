@@ -24,6 +24,7 @@ final class RunCommand implements Callable<Integer> {
         if (config == null) {
             return 2;
         }
+        LoggingSetup.apply(config.logging());
         if (config.demoMode()) {
             err.println("telescale: BOT_TOKENS is empty: set it to one or more bot tokens (plain tokens run the "
                     + "anonymous chat, echo:<token> the echo bot); see docs/configuration.md");

@@ -1,6 +1,8 @@
 package dev.telescale.runtime.app;
 
+import dev.telescale.runtime.storage.TelegramUser;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /** What a handler gets for one update. Valid only during {@link BotApplication#handle}. */
 public interface UpdateContext {
@@ -16,4 +18,10 @@ public interface UpdateContext {
     <T> T dao(Class<T> daoType);
 
     InstantSource clock();
+
+    /** The user who caused the update (its {@code from} or {@code user}), or empty for a channel post. */
+    Optional<TelegramUser> user();
+
+    /** Any user as last seen by any bot of this deployment, through the user cache; empty when never seen. */
+    Optional<TelegramUser> user(long userId);
 }

@@ -8,12 +8,14 @@ import dev.telescale.runtime.app.UpdateContext;
 import dev.telescale.runtime.ingress.InboundUpdate;
 import dev.telescale.runtime.storage.Database;
 import dev.telescale.runtime.storage.Outbox;
+import dev.telescale.runtime.storage.TelegramUser;
 import dev.telescale.runtime.storage.UpdateJournal;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: a handler exception is logged and counted, the transaction rolled back, and the
  * update retried after a pause while its lane waits (order is kept); after {@code maxAttempts} it
  * is recorded as failed and the lane goes on. Other lanes are never delayed by it.
+ *
+ * <p>Users: before the handler runs, outside its transaction, the update is shown to the {@link
+ * UserDirectory} (which records its sender); a failure there is logged and the update handled
+ * anyway. Handlers read users through the directory ({@link UpdateContext#user()}).
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -86,6 +92,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Supplier<Set<Integer>> ownedShards;
     private final Runnable afterCommit;
     private final DispatchListener listener;
+    private final UserDirectory users;
     private final InstantSource clock;
     private final Settings settings;
     private final Map<String, ChatLane> lanes = new ConcurrentHashMap<>();
@@ -99,7 +106,7 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(Database database, UpdateJournal journal, Outbox outbox, Collection<HostedBot> bots,
                       Supplier<Set<Integer>> ownedShards, Runnable afterCommit, DispatchListener listener,
-                      InstantSource clock, Settings settings) {
+                      UserDirectory users, InstantSource clock, Settings settings) {
         this.database = database;
         this.journal = journal;
         this.outbox = outbox;
@@ -109,6 +116,7 @@ public final class Dispatcher implements AutoCloseable {
         this.ownedShards = ownedShards;
         this.afterCommit = afterCommit;
         this.listener = listener;
+        this.users = users;
         this.clock = clock;
         this.settings = settings;
         this.handlerPermits = new Semaphore(settings.maxConcurrentHandlers());
@@ -211,6 +219,7 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         Update view = new Update(update.botId(), update.updateId(), update.type(), json);
+        observeUsers(view);
         int attempt = update.attempts();
         while (accepting.get() || attempt == update.attempts()) {
             attempt++;
@@ -270,6 +279,15 @@ public final class Dispatcher implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    private void observeUsers(Update view) {
+        try {
+            users.observe(view);
+        } catch (RuntimeException e) {
+            log.warn("recording the sender of update {} of bot {} failed; handling it anyway", view.updateId(),
+                    view.botId(), e);
         }
     }
 
@@ -378,6 +396,16 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public InstantSource clock() {
             return clock;
+        }
+
+        @Override
+        public Optional<TelegramUser> user() {
+            return users.sender(update);
+        }
+
+        @Override
+        public Optional<TelegramUser> user(long userId) {
+            return users.find(userId);
         }
     }
 }

@@ -88,29 +88,19 @@ public final class LongPoller implements AutoCloseable {
     private void run() {
         long offset = 0;
         Duration backoff = settings.minBackoff();
-        long leaseRenewedAt = 0;
         while (running.get()) {
             try {
-                long now = System.nanoTime();
                 if (!holding) {
                     if (leases.tryAcquire(leaseName(), owner, settings.leaseTtl())) {
                         holding = true;
-                        leaseRenewedAt = now;
                         offset = 0;
                         listener.leaseChanged(bot.botId(), true);
                         log.info("polling for bot {} on this instance", bot.token().redacted());
+                        Thread.ofVirtual().name("poller-lease-" + bot.botId()).start(this::renewWhileHolding);
                     } else {
                         sleep(settings.leaseTtl().dividedBy(3));
                         continue;
                     }
-                } else if (now - leaseRenewedAt > settings.leaseTtl().dividedBy(3).toNanos()) {
-                    if (!leases.renew(leaseName(), owner, settings.leaseTtl())) {
-                        holding = false;
-                        listener.leaseChanged(bot.botId(), false);
-                        log.warn("lost the polling lease of bot {}; another instance polls now", bot.token().redacted());
-                        continue;
-                    }
-                    leaseRenewedAt = now;
                 }
                 ObjectNode params = JsonNodeFactory.instance.objectNode();
                 params.put("offset", offset);
@@ -126,6 +116,9 @@ public final class LongPoller implements AutoCloseable {
                     }
                     case ApiResult.RetryAfter retry -> sleep(Duration.ofSeconds(Math.max(1, retry.seconds())));
                     default -> {
+                        if (!running.get()) {
+                            break;
+                        }
                         listener.pollFailed(bot.botId(), String.valueOf(result));
                         sleep(jittered(backoff));
                         backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
@@ -151,6 +144,26 @@ public final class LongPoller implements AutoCloseable {
         if (holding) {
             leases.release(leaseName(), owner);
             holding = false;
+        }
+    }
+
+    /**
+     * Renews the lease every third of its TTL on its own thread, so a long poll that outlasts the
+     * TTL never lets the lease lapse while this instance is alive and polling.
+     */
+    private void renewWhileHolding() {
+        while (running.get() && holding) {
+            try {
+                Thread.sleep(Math.max(10, settings.leaseTtl().toMillis() / 3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (running.get() && holding && !leases.renew(leaseName(), owner, settings.leaseTtl())) {
+                holding = false;
+                listener.leaseChanged(bot.botId(), false);
+                log.warn("lost the polling lease of bot {}; another instance polls now", bot.token().redacted());
+            }
         }
     }
 

@@ -18,15 +18,29 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigDocsTest {
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
+    private static final Path README = Path.of("..", "README.md");
     private static final Pattern TABLE = Pattern.compile("<!-- settings:begin -->\\n(.*?)<!-- settings:end -->",
             Pattern.DOTALL);
     private static final Pattern ROW_NAME = Pattern.compile("^\\| `([A-Z0-9_]+)` \\|", Pattern.MULTILINE);
 
     private static String documentedTable() throws IOException {
-        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+        return tableIn(DOC);
+    }
+
+    private static String tableIn(Path file) throws IOException {
+        String doc = Files.readString(file, StandardCharsets.UTF_8);
         Matcher matcher = TABLE.matcher(doc);
-        assertThat(matcher.find()).as("%s has a table between settings:begin and settings:end", DOC).isTrue();
+        assertThat(matcher.find()).as("%s has a table between settings:begin and settings:end", file).isTrue();
         return matcher.group(1);
+    }
+
+    @Test
+    void readme_tableEqualsTheGeneratedOne() throws IOException {
+        String expected = Setting.markdownTable();
+
+        assertThat(tableIn(README))
+                .as("README.md's configuration table is out of date; replace it with:%n%s", expected)
+                .isEqualTo(expected);
     }
 
     @Test

@@ -1,0 +1,25 @@
+package dev.telescale.runtime.users;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A clock that moves only when told to. Thread-safe. */
+final class FakeClock implements InstantSource {
+    private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public long millis() {
+        return millis.get();
+    }
+
+    void advance(Duration duration) {
+        millis.addAndGet(duration.toMillis());
+    }
+}
