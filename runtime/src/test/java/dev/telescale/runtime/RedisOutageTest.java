@@ -11,6 +11,7 @@ import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.state.SimUser;
 import dev.telescale.runtime.bot.BotToken;
+import dev.telescale.runtime.state.RedisServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,16 +63,16 @@ class RedisOutageTest {
     Path dataDir;
     private Emulator emulator;
     private TelescaleRuntime runtime;
-    private PrivateRedis redis;
+    private RedisServerProcess redis;
     private Thread traffic;
     private final AtomicBoolean stopTraffic = new AtomicBoolean();
 
     @BeforeEach
     void start() throws Exception {
-        assumeThat(PrivateRedis.binaryAvailable()).as("redis-server is installed").isTrue();
+        assumeThat(RedisServerProcess.binaryAvailable()).as("redis-server is installed").isTrue();
         emulator = RuntimeHarness.emulator();
         emulator.sim().registerBot(TOKEN_A);
-        redis = PrivateRedis.start(RuntimeHarness.freePort());
+        redis = RedisServerProcess.start();
     }
 
     @AfterEach
@@ -218,88 +219,6 @@ class RedisOutageTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
-        }
-    }
-
-    /** A redis-server of this test's own on a fixed port, killed with SIGKILL and started again empty. */
-    private static final class PrivateRedis implements AutoCloseable {
-        private final int port;
-        private Process process;
-
-        private PrivateRedis(int port) {
-            this.port = port;
-        }
-
-        static boolean binaryAvailable() {
-            try {
-                return new ProcessBuilder("redis-server", "--version").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        static PrivateRedis start(int port) throws IOException, InterruptedException {
-            PrivateRedis redis = new PrivateRedis(port);
-            redis.process = redis.launch();
-            return redis;
-        }
-
-        String url() {
-            return "redis://127.0.0.1:" + port;
-        }
-
-        /** SIGKILL: the data is gone and clients see their connections reset. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
-
-        void restart() throws IOException, InterruptedException {
-            kill();
-            process = launch();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process != null) {
-                kill();
-            }
-        }
-
-        private Process launch() throws IOException, InterruptedException {
-            Process started = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                if (!started.isAlive()) {
-                    throw new IOException("redis-server exited with " + started.exitValue() + " on port " + port);
-                }
-                if (answersPing()) {
-                    return started;
-                }
-                Thread.sleep(20);
-            }
-            started.destroyForcibly();
-            throw new IOException("redis-server did not answer on port " + port);
-        }
-
-        private boolean answersPing() {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                socket.setSoTimeout(500);
-                OutputStream out = socket.getOutputStream();
-                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = socket.getInputStream();
-                return new String(in.readNBytes(7), StandardCharsets.US_ASCII).startsWith("+PONG");
-            } catch (IOException e) {
-                return false;
-            }
         }
     }
 }

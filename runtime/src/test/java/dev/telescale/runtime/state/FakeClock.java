@@ -6,7 +6,7 @@ import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that moves only when told to. Thread-safe. */
-final class FakeClock implements InstantSource {
+public final class FakeClock implements InstantSource {
     private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
 
     @Override
@@ -19,7 +19,7 @@ final class FakeClock implements InstantSource {
         return millis.get();
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         millis.addAndGet(duration.toMillis());
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A private redis-server on a free port that a test may kill, pause and restart without
  * disturbing the machine's Redis. Not thread-safe; one test drives it.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private Process process;
 
@@ -22,7 +22,7 @@ final class RedisServerProcess implements AutoCloseable {
         this.process = launch();
     }
 
-    static boolean binaryAvailable() {
+    public static boolean binaryAvailable() {
         try {
             return new ProcessBuilder("redis-server", "--version").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
@@ -34,7 +34,7 @@ final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    static RedisServerProcess start() throws IOException, InterruptedException {
+    public static RedisServerProcess start() throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -42,28 +42,28 @@ final class RedisServerProcess implements AutoCloseable {
         return new RedisServerProcess(port);
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** SIGKILL: the server and its data are gone; clients see their connections reset. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
     }
 
     /** A fresh, empty server on the same port. */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         kill();
         process = launch();
     }
 
     /** SIGSTOP: connections stay open but nothing answers (a hung server); data is kept. */
-    void pause() throws IOException, InterruptedException {
+    public void pause() throws IOException, InterruptedException {
         signal("STOP");
     }
 
-    void resume() throws IOException, InterruptedException {
+    public void resume() throws IOException, InterruptedException {
         signal("CONT");
     }
 

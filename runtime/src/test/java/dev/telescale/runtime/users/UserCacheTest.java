@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telescale.runtime.app.Update;
+import dev.telescale.runtime.state.FakeClock;
 import dev.telescale.runtime.state.InProcessState;
 import dev.telescale.runtime.state.RedisState;
 import dev.telescale.runtime.state.SharedCache;
