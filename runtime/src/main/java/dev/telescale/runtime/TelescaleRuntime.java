@@ -200,6 +200,12 @@ public final class TelescaleRuntime implements AutoCloseable {
         metrics.gauge("telescale_db_pool_active", Tags.empty(), () -> database.poolStats().active());
         metrics.gauge("telescale_db_pool_waiting", Tags.empty(), () -> database.poolStats().waiting());
         metrics.gauge("telescale_shards_owned", Tags.empty(), () -> ownership.owned().size());
+        metrics.functionCounter("telescale.sender.sent", Tags.empty(), () -> sender.stats().sent());
+        metrics.functionCounter("telescale.sender.retries", Tags.empty(), () -> sender.stats().retried());
+        metrics.functionCounter("telescale.sender.telegram429", Tags.empty(), () -> sender.stats().rateLimited429());
+        metrics.functionCounter("telescale.sender.failed", Tags.empty(), () -> sender.stats().failed());
+        metrics.gauge("telescale_sender_in_flight", Tags.empty(), () -> sender.stats().inFlight());
+        metrics.functionCounter("telescale.db.transient.retries", Tags.empty(), database::transientRetries);
     }
 
     private Health.Check telegramCheck() {
@@ -243,13 +249,26 @@ public final class TelescaleRuntime implements AutoCloseable {
     }
 
     /**
-     * Forgets handled updates older than the deduplication window (DEDUP_WINDOW), every five
-     * minutes. Every instance may run it; the deletes are idempotent.
+     * Every 10 s: alerts when the database becomes unreachable or reachable again. Every five
+     * minutes: forgets handled updates older than the deduplication window (DEDUP_WINDOW). Every
+     * instance may run it; the deletes are idempotent.
      */
     private void housekeepingLoop() {
+        long lastPurge = System.nanoTime();
+        boolean databaseHealthy = true;
         while (!closed.get()) {
             try {
-                Thread.sleep(Duration.ofMinutes(5));
+                Thread.sleep(Duration.ofSeconds(10));
+                boolean healthy = database.isHealthy(Duration.ofSeconds(2));
+                if (healthy != databaseHealthy) {
+                    databaseHealthy = healthy;
+                    alerts.send(healthy ? "the database is reachable again: " + database.describe()
+                            : "the database is unreachable: " + database.describe());
+                }
+                if (System.nanoTime() - lastPurge < Duration.ofMinutes(5).toNanos()) {
+                    continue;
+                }
+                lastPurge = System.nanoTime();
                 int purged = journal.purgeHandledBefore(clock.millis() - config.ingress().dedupWindow().toMillis());
                 if (purged > 0) {
                     log.info("forgot {} handled updates older than the deduplication window", purged);

@@ -116,18 +116,27 @@ class RuntimeIntegrationTest {
 
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("setups")
-    void faults_fivePercent5xxAnd429Storms_everyMessageArrivesInOrder(String backend, String ingress) {
+    void faults_tenPercent5xxAndA429Storm_everyMessageArrivesInOrder(String backend, String ingress)
+            throws InterruptedException {
         RecordingApplication app = new RecordingApplication();
         start(env(backend, ingress, TOKEN_A), app);
         long bot = new BotToken(TOKEN_A).botId();
         List<SimUser> users = IntStream.range(0, 4).mapToObj(i -> startedUser("Faulty" + i, bot)).toList();
-        emulator.faults().update(new FaultSettings(LatencyDistribution.none(), 0.05, 0.02, 0, 0.05, 1, 0.05));
-        users.forEach(user -> IntStream.range(0, 15).forEach(i -> say(user, bot, "f" + i)));
+        // 10 % of calls fail with a 5xx: half JSON 500s, half the HTML 502 of Telegram's front end.
+        FaultSettings tenPercent5xx = new FaultSettings(LatencyDistribution.none(), 0.05, 0.05, 0, 0, 1, 0.05);
+        emulator.faults().update(tenPercent5xx);
+        users.forEach(user -> IntStream.range(0, 8).forEach(i -> say(user, bot, "f" + i)));
+        // A 429 storm: every call is refused with retry_after 1 for two seconds.
+        emulator.faults().update(new FaultSettings(LatencyDistribution.none(), 0.05, 0.05, 0, 1.0, 1, 0.05));
+        users.forEach(user -> IntStream.range(8, 15).forEach(i -> say(user, bot, "f" + i)));
+        Thread.sleep(2_000);
+        emulator.faults().update(tenPercent5xx);
         List<String> expected = new ArrayList<>(List.of("echo: /start"));
         IntStream.range(0, 15).forEach(i -> expected.add("echo: f" + i));
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> users.forEach(user ->
                 assertThat(RuntimeHarness.textsSentTo(emulator, bot, user.id()).stream().distinct().toList())
                         .containsExactlyElementsOf(expected)));
+        assertThat(emulator.stats().total("sendmessage", 429)).as("the storm was felt").isPositive();
         emulator.faults().update(FaultSettings.none());
     }
 

@@ -18,6 +18,11 @@ public interface BotApplication {
         return List.of();
     }
 
+    /** The application's texts; {@link UpdateContext#text} picks the user's language. */
+    default Translations translations() {
+        return Translations.NONE;
+    }
+
     /** Called once per bot when the runtime starts (set the command menu, for example). */
     default void onStart(BotStartContext bot) {
     }

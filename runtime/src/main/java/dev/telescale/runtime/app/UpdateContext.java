@@ -22,6 +22,15 @@ public interface UpdateContext {
     /** The user who caused the update (its {@code from} or {@code user}), or empty for a channel post. */
     Optional<TelegramUser> user();
 
+    /**
+     * The application's text for {@code key} in the language of the update's user (their Telegram
+     * language_code), falling back to the application's default language.
+     */
+    String text(String key, Object... arguments);
+
+    /** The application's text for {@code key} in a given language (for messages to another user). */
+    String text(String languageCode, String key, Object... arguments);
+
     /** Any user as last seen by any bot of this deployment, through the user cache; empty when never seen. */
     Optional<TelegramUser> user(long userId);
 }

@@ -3,6 +3,7 @@ package dev.telescale.runtime.dispatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telescale.runtime.app.Outgoing;
+import dev.telescale.runtime.app.Translations;
 import dev.telescale.runtime.app.Update;
 import dev.telescale.runtime.app.UpdateContext;
 import dev.telescale.runtime.ingress.InboundUpdate;
@@ -235,7 +236,7 @@ public final class Dispatcher implements AutoCloseable {
                         QueuedCalls calls = new QueuedCalls(update.botId(), DeliveryFailures.origin(update),
                                 hostedBotIds, clock.millis());
                         try {
-                            bot.application().handle(new Context(view, calls, handle));
+                            bot.application().handle(new Context(view, calls, handle, bot.application().translations()));
                         } catch (RuntimeException e) {
                             throw e;
                         } catch (Exception e) {
@@ -366,11 +367,13 @@ public final class Dispatcher implements AutoCloseable {
         private final Update update;
         private final QueuedCalls calls;
         private final Handle handle;
+        private final Translations translations;
 
-        Context(Update update, QueuedCalls calls, Handle handle) {
+        Context(Update update, QueuedCalls calls, Handle handle, Translations translations) {
             this.update = update;
             this.calls = calls;
             this.handle = handle;
+            this.translations = translations;
         }
 
         @Override
@@ -401,6 +404,17 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public Optional<TelegramUser> user() {
             return users.sender(update);
+        }
+
+        @Override
+        public String text(String key, Object... arguments) {
+            String language = user().map(TelegramUser::languageCode).orElse(null);
+            return translations.text(language, key, arguments);
+        }
+
+        @Override
+        public String text(String languageCode, String key, Object... arguments) {
+            return translations.text(languageCode, key, arguments);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.telescale.runtime.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -126,6 +127,13 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(name, created, reference -> reference.get().get().doubleValue())
                 .tags(tags)
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /** A monotonically growing count read from elsewhere (e.g. a component's own statistics). */
+    public void functionCounter(String name, Tags tags, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, supplier -> supplier.get().doubleValue())
+                .tags(tags)
                 .register(registry);
     }
 
