@@ -133,4 +133,37 @@ class CrashAndTakeoverTest {
         assertNothingLostInOrder(bot, users, expected);
         assertThat(emulator.stats().total("getupdates", 409)).isZero();
     }
+
+    @Test
+    void sigterm_finishesItsWorkAndHandsThePollingLeaseOverAtOnce() throws Exception {
+        Map<String, String> env = RuntimeHarness.onPostgresAndRedis(RuntimeHarness.env(emulator, dataDir, TOKEN_A));
+        long bot = new BotToken(TOKEN_A).botId();
+        List<SimUser> users = users(bot, 3);
+        env.put("INSTANCE_ID", "first");
+        Process first = spawn(env, "first");
+        Map<String, String> envSecond = new java.util.HashMap<>(env);
+        envSecond.put("INSTANCE_ID", "second");
+        envSecond.put("HTTP_PORT", Integer.toString(RuntimeHarness.freePort()));
+        Process second = spawn(envSecond, "second");
+        List<String> expected = new ArrayList<>(List.of("echo: /start"));
+        IntStream.range(0, 20).forEach(i -> expected.add("echo: s" + i));
+        IntStream.range(0, 10).forEach(i -> users.forEach(user -> say(user, bot, "s" + i)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> echoed(bot, users) >= users.size() * 11);
+        Process holder = Files.readString(dataDir.resolve("first.log")).contains("polling for bot") ? first : second;
+        String successor = holder == first ? "second" : "first";
+        long stopStarted = System.nanoTime();
+        holder.destroy();
+        assertThat(holder.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within the shutdown timeout")
+                .isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                Files.readString(dataDir.resolve(successor + ".log")).contains("polling for bot"));
+        long takeoverMillis = (System.nanoTime() - stopStarted) / 1_000_000;
+        // The lease was released, not left to expire (15 s).
+        assertThat(takeoverMillis).isLessThan(12_000);
+        IntStream.range(10, 20).forEach(i -> users.forEach(user -> say(user, bot, "s" + i)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> users.forEach(user ->
+                assertThat(new LinkedHashSet<>(RuntimeHarness.textsSentTo(emulator, bot, user.id())))
+                        .hasSize(expected.size())));
+        assertThat(assertNothingLostInOrder(bot, users, expected)).as("a graceful stop sends nothing twice").isZero();
+    }
 }
