@@ -25,7 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Runs Telegram bots at scale, and the Telegram Bot API emulator they are tested against.",
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
-        subcommands = {RunCommand.class, MigrateCommand.class, EmulatorCommand.class})
+        subcommands = {RunCommand.class, MigrateCommand.class, EmulatorCommand.class, dev.telescale.bench.BenchCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

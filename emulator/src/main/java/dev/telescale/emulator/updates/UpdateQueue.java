@@ -47,6 +47,9 @@ public final class UpdateQueue {
     private final InstantSource clock;
     private final SplittableRandom random;
     private final TreeMap<Long, Pending> byId = new TreeMap<>();
+    /** The same updates by expiry, so dropping expired ones never scans the whole queue. */
+    private final java.util.TreeSet<Pending> byExpiry = new java.util.TreeSet<>(
+            java.util.Comparator.comparingLong(Pending::expiresAtMillis).thenComparingLong(Pending::updateId));
     private final Map<String, ArrayDeque<Pending>> byKey = new HashMap<>();
     private final LinkedHashSet<String> readyKeys = new LinkedHashSet<>();
     private final Set<String> keysInFlight = new HashSet<>();
@@ -85,6 +88,7 @@ public final class UpdateQueue {
             json.setAll(body);
             Pending pending = new Pending(id, type, queueKey, json, now, now + ttl.toMillis());
             byId.put(id, pending);
+            byExpiry.add(pending);
             ArrayDeque<Pending> queue = byKey.computeIfAbsent(queueKey, k -> new ArrayDeque<>());
             queue.addLast(pending);
             if (queue.size() == 1 && !keysInFlight.contains(queueKey) && !keyRetryAtMillis.containsKey(queueKey)) {
@@ -177,6 +181,7 @@ public final class UpdateQueue {
 
     private void remove(Pending pending) {
         byId.remove(pending.updateId());
+        byExpiry.remove(pending);
         ArrayDeque<Pending> queue = byKey.get(pending.queueKey());
         if (queue == null) {
             return;
@@ -194,13 +199,16 @@ public final class UpdateQueue {
     }
 
     private void dropExpired() {
-        if (byId.isEmpty()) {
+        if (byExpiry.isEmpty()) {
             return;
         }
         long now = clock.millis();
         List<Pending> expired = null;
-        for (Pending pending : byId.values()) {
-            if (pending.expiresAtMillis() <= now && !keysInFlight.contains(pending.queueKey())) {
+        for (Pending pending : byExpiry) {
+            if (pending.expiresAtMillis() > now) {
+                break;
+            }
+            if (!keysInFlight.contains(pending.queueKey())) {
                 if (expired == null) {
                     expired = new ArrayList<>();
                 }
@@ -291,11 +299,14 @@ public final class UpdateQueue {
         }
     }
 
-    /** Waits until the queue changes or the time passes (milliseconds of the injected clock are not used here). */
-    public void awaitChange(long maxWaitMillis) throws InterruptedException {
+    /**
+     * Webhook side: waits until a key could be taken (one is ready and fewer than {@code maxKeys}
+     * are in flight), the queue changes, a key's back-off ends, or the time passes.
+     */
+    public void awaitChange(long maxWaitMillis, int maxKeys) throws InterruptedException {
         lock.lock();
         try {
-            if (!readyKeys.isEmpty()) {
+            if (!readyKeys.isEmpty() && keysInFlight.size() < maxKeys) {
                 return;
             }
             long wait = maxWaitMillis;
@@ -323,6 +334,7 @@ public final class UpdateQueue {
         lock.lock();
         try {
             byId.clear();
+            byExpiry.clear();
             byKey.clear();
             readyKeys.clear();
             keyRetryAtMillis.clear();

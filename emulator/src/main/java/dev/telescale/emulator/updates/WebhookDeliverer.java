@@ -93,7 +93,7 @@ public final class WebhookDeliverer implements AutoCloseable {
                     Thread.ofVirtual().start(() -> deliver(bot, settings, update));
                 }
                 if (batch.isEmpty()) {
-                    queue.awaitChange(1_000);
+                    queue.awaitChange(1_000, settings.maxConnections());
                 }
             }
         } catch (InterruptedException e) {

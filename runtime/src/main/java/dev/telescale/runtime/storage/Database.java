@@ -57,6 +57,11 @@ public final class Database implements AutoCloseable {
     static final int MAX_RETRIES = 5;
     static final int SQLITE_MAX_POOL = 4;
     static final Duration SQLITE_BUSY_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * SQLite's writers queue here, first come first served, instead of in SQLite's busy handler,
+     * which sleeps and polls and lets a busy writer (the update intake, say) lose for seconds.
+     */
+    private final java.util.concurrent.locks.ReentrantLock sqliteWriters = new java.util.concurrent.locks.ReentrantLock(true);
     private static final long FIRST_BACKOFF_MILLIS = 25;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
     private static final int SQLITE_BUSY = 5;
@@ -172,7 +177,17 @@ public final class Database implements AutoCloseable {
      * own is rethrown unchanged; a database failure becomes a {@link StorageException}.
      */
     public <T> T inTransaction(HandleCallback<T, RuntimeException> callback) {
-        return withRetries("transaction", () -> jdbi.inTransaction(callback));
+        if (dialect() != Dialect.SQLITE) {
+            return withRetries("transaction", () -> jdbi.inTransaction(callback));
+        }
+        return withRetries("transaction", () -> {
+            sqliteWriters.lock();
+            try {
+                return jdbi.inTransaction(callback);
+            } finally {
+                sqliteWriters.unlock();
+            }
+        });
     }
 
     public void useTransaction(Consumer<Handle> callback) {
@@ -182,7 +197,7 @@ public final class Database implements AutoCloseable {
         });
     }
 
-    /** Like {@link #inTransaction} but in auto-commit mode: for reads and single statements. */
+    /** Like {@link #inTransaction} but in auto-commit mode: for reads (writes belong in {@link #inTransaction}). */
     public <T> T withHandle(HandleCallback<T, RuntimeException> callback) {
         return withRetries("statement", () -> jdbi.withHandle(callback));
     }

@@ -128,13 +128,13 @@ public final class Outbox implements OutboundQueue {
     /** The message was delivered: it leaves the outbox, and the next one of its chat becomes the head. */
     @Override
     public void markSent(long id) {
-        db.withHandle(handle -> handle.createUpdate(DELETE).bind("id", id).execute());
+        db.inTransaction(handle -> handle.createUpdate(DELETE).bind("id", id).execute());
     }
 
     /** Keeps the message at the head of its chat but not due before {@code notBeforeMillis}. */
     @Override
     public void reschedule(long id, long notBeforeMillis, int attempts) {
-        db.withHandle(handle -> handle.createUpdate(RESCHEDULE)
+        db.inTransaction(handle -> handle.createUpdate(RESCHEDULE)
                 .bind("notBefore", notBeforeMillis)
                 .bind("attempts", attempts)
                 .bind("id", id)

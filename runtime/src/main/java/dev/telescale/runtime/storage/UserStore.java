@@ -86,7 +86,7 @@ public final class UserStore {
         if (!STATUSES.contains(status)) {
             throw new IllegalArgumentException("Unknown user status '" + status + "': use one of " + STATUSES + ".");
         }
-        db.withHandle(handle -> handle.createUpdate(UPSERT_STATUS)
+        db.inTransaction(handle -> handle.createUpdate(UPSERT_STATUS)
                 .bind("botId", botId)
                 .bind("userId", userId)
                 .bind("status", status)

@@ -1,0 +1,253 @@
+package dev.telescale.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.telescale.echo.EchoApplication;
+import dev.telescale.emulator.Emulator;
+import dev.telescale.emulator.EmulatorConfig;
+import dev.telescale.emulator.FloodLimits;
+import dev.telescale.runtime.TelescaleRuntime;
+import dev.telescale.runtime.config.ConfigLoader;
+import dev.telescale.runtime.config.ConfigResult;
+import dev.telescale.runtime.config.TelescaleConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The system under test, in this process: an emulator and a Telescale runtime hosting the echo
+ * bot on one token, wired as the options say. Closing stops the runtime, then the emulator, then
+ * drops the PostgreSQL schema the run created. Not thread-safe; one run owns it.
+ */
+final class BenchStack implements AutoCloseable {
+    static final String TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    static final long BOT_ID = 123456L;
+    private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Emulator emulator;
+    private final TelescaleRuntime runtime;
+    private final String schema;
+    private final PostgresTarget postgres;
+    private final LatencyRecorder recorder;
+
+    private BenchStack(Emulator emulator, LatencyRecorder recorder, TelescaleRuntime runtime, String schema,
+                       PostgresTarget postgres) {
+        this.emulator = emulator;
+        this.recorder = recorder;
+        this.runtime = runtime;
+        this.schema = schema;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts both sides and waits until the runtime reports ready.
+     *
+     * @param messagesPerChat how many messages the emulator must keep per chat (the echo copies them,
+     *                        and the correctness check reads every echo back from the inbox)
+     */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat) {
+        setLogLevel(options.logLevel.name());
+        int kept = Math.max(1_000, messagesPerChat);
+        Emulator emulator = Emulator.start(EmulatorConfig.defaults()
+                .withFlood(options.flood ? FloodLimits.telegramDefaults() : FloodLimits.off())
+                .withTraceCapacity(0)
+                .withStorage(kept, kept));
+        String schema = null;
+        PostgresTarget postgres = null;
+        try {
+            emulator.sim().registerBot(TOKEN);
+            LatencyRecorder recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
+            emulator.state().trace().subscribe(recorder);
+            String suffix = randomString(12).toLowerCase(java.util.Locale.ROOT);
+            Map<String, String> env = new HashMap<>();
+            env.put("BOT_TOKENS", EchoApplication.NAME + ":" + TOKEN);
+            env.put("TELEGRAM_API_URL", emulator.baseUrl());
+            int port = freePort();
+            env.put("HTTP_PORT", Integer.toString(port));
+            env.put("HTTP_HOST", "127.0.0.1");
+            env.put("SHUTDOWN_TIMEOUT", "5s");
+            env.put("LOG_LEVEL", options.logLevel.name());
+            if (options.database == null) {
+                env.put("DATABASE_URL", "sqlite:" + runDir.toAbsolutePath().resolve("bench.db"));
+            } else if (options.database.startsWith("sqlite:")) {
+                env.put("DATABASE_URL", options.database);
+            } else {
+                postgres = PostgresTarget.parse(options.database);
+                schema = "bench_" + suffix;
+                postgres.createSchema(schema);
+                env.put("DATABASE_URL", options.database + (options.database.contains("?") ? "&" : "?")
+                        + "currentSchema=" + schema);
+            }
+            if (options.redis != null) {
+                env.put("REDIS_URL", options.redis);
+                env.put("REDIS_KEY_PREFIX", "bench:" + suffix + ":");
+            }
+            if (options.ingress == CommonOptions.Ingress.webhook) {
+                env.put("WEBHOOK_BASE_URL", "http://127.0.0.1:" + port);
+                env.put("WEBHOOK_SECRET", randomString(32));
+            }
+            if (!options.flood) {
+                env.put("RATE_LIMIT_PER_CHAT", "100");
+                env.put("RATE_LIMIT_PER_CHAT_BURST", "100");
+                env.put("RATE_LIMIT_PER_BOT", "1000");
+            }
+            TelescaleConfig config = switch (ConfigLoader.load(env, Path.of("/nonexistent"))) {
+                case ConfigResult.Valid valid -> valid.config();
+                case ConfigResult.Invalid invalid -> throw new IllegalArgumentException(
+                        "the bench configuration is invalid: " + String.join("; ", invalid.problems()));
+            };
+            TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(EchoApplication.NAME, new EchoApplication()),
+                    InstantSource.system());
+            BenchStack stack = new BenchStack(emulator, recorder, runtime, schema, postgres);
+            stack.awaitReady(port);
+            return stack;
+        } catch (RuntimeException e) {
+            emulator.close();
+            if (postgres != null && schema != null) {
+                postgres.dropSchema(schema);
+            }
+            throw e;
+        }
+    }
+
+    Emulator emulator() {
+        return emulator;
+    }
+
+    LatencyRecorder recorder() {
+        return recorder;
+    }
+
+    /** Waits until {@code done} holds, or nothing new was answered for {@code idle}, or {@code limit} passed. */
+    void awaitAnswers(java.util.function.BooleanSupplier done, Duration idle, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long lastAnswered = -1;
+        long lastChange = System.nanoTime();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            long answered = recorder.answered();
+            if (answered != lastAnswered) {
+                lastAnswered = answered;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > idle.toNanos()) {
+                return;
+            }
+            sleep(Duration.ofMillis(20));
+        }
+    }
+
+    private void awaitReady(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the runtime", e);
+            }
+            sleep(Duration.ofMillis(50));
+        }
+        throw new IllegalStateException("the runtime was not ready within 30 s");
+    }
+
+    @Override
+    public void close() {
+        try {
+            runtime.close();
+        } finally {
+            emulator.close();
+            if (postgres != null && schema != null) {
+                postgres.dropSchema(schema);
+            }
+        }
+    }
+
+    static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void setLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.WARN));
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    private static String randomString(int length) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(SECRET_ALPHABET.charAt(RANDOM.nextInt(SECRET_ALPHABET.length())));
+        }
+        return out.toString();
+    }
+
+    /** A PostgreSQL server named by a {@code postgresql://user[:password]@host[:port]/database} URL. */
+    record PostgresTarget(String jdbcUrl, String user, String password) {
+        static PostgresTarget parse(String url) {
+            URI uri = URI.create(url);
+            if (!"postgresql".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("--database must be postgresql://user@host:port/database or sqlite:<path>");
+            }
+            String userInfo = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo();
+            int colon = userInfo.indexOf(':');
+            String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+            String password = colon < 0 ? "" : userInfo.substring(colon + 1);
+            int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+            return new PostgresTarget("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getPath(), user, password);
+        }
+
+        void createSchema(String schema) {
+            execute("CREATE SCHEMA " + schema);
+        }
+
+        void dropSchema(String schema) {
+            try {
+                execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            } catch (IllegalStateException e) {
+                // leaving a schema behind is harmless; the run's result stands
+            }
+        }
+
+        private void execute(String sql) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+                 Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("PostgreSQL at " + jdbcUrl + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

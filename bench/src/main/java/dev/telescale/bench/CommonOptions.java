@@ -1,0 +1,42 @@
+package dev.telescale.bench;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every scenario shares: where the bot gets its updates, what it stores in, where results go. */
+final class CommonOptions {
+    enum Ingress { webhook, polling }
+
+    enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
+
+    @Option(names = "--ingress", defaultValue = "webhook", paramLabel = "webhook|polling",
+            description = "How the bot receives updates (default: ${DEFAULT-VALUE}).")
+    Ingress ingress;
+
+    @Option(names = "--database", paramLabel = "URL",
+            description = {"postgresql://user@host:port/database: runs on a fresh schema created there.",
+                    "Default: an SQLite file in the run's results folder."})
+    String database;
+
+    @Option(names = "--redis", paramLabel = "URL",
+            description = "redis://host:port for shared state (a key prefix unique to the run). Default: in-process state.")
+    String redis;
+
+    @Option(names = "--flood", description = "Turns the emulator's Telegram flood limits on, and the bot's default send rates.")
+    boolean flood;
+
+    @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+            description = "Where the run's folder is created (default: ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--log-level", defaultValue = "WARN", paramLabel = "LEVEL",
+            description = "Log level of the runtime and the emulator during the run: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE}).")
+    LogLevel logLevel;
+
+    /** A short description of the setup for tables: {@code sqlite+webhook}, {@code postgres+redis+polling}. */
+    String setupLabel() {
+        String storage = database == null || database.startsWith("sqlite:") ? "sqlite" : "postgres";
+        return storage + (redis == null ? "" : "+redis") + "+" + ingress + (flood ? "+flood" : "");
+    }
+}

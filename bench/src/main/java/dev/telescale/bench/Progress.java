@@ -1,0 +1,48 @@
+package dev.telescale.bench;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * The live progress line: once a second on stderr, messages sent, answered, the answer rate over
+ * the last second and the p99 so far. Runs on its own virtual thread until closed.
+ */
+final class Progress implements AutoCloseable {
+    private final Thread thread;
+
+    Progress(String scenario, PrintWriter err, LongSupplier sent, LatencyRecorder recorder) {
+        long startNanos = System.nanoTime();
+        thread = Thread.ofVirtual().name("bench-progress").start(() -> {
+            long lastAnswered = 0;
+            long lastNanos = startNanos;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                long now = System.nanoTime();
+                long answered = recorder.answered();
+                double rate = (answered - lastAnswered) * 1e9 / Math.max(1, now - lastNanos);
+                err.println(String.format(Locale.ROOT, "[%s %3ds] sent %d  answered %d  rate %.0f/s  p99 %.2f ms",
+                        scenario, (now - startNanos) / 1_000_000_000L, sent.getAsLong(), answered, rate,
+                        recorder.p99MillisSoFar()));
+                err.flush();
+                lastAnswered = answered;
+                lastNanos = now;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

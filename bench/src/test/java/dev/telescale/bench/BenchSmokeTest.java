@@ -1,0 +1,85 @@
+package dev.telescale.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Each scenario, tiny, on SQLite and long polling: nothing lost, duplicated or reordered, and the
+ * result files written. Timing is not asserted (CI machines vary).
+ */
+class BenchSmokeTest {
+    @TempDir
+    Path results;
+
+    @Test
+    void startBurst_fiftyUsers_everyUserAnsweredOnceAndFilesWritten() throws IOException {
+        JsonNode result = run("start-burst", "--users", "50");
+
+        assertThat(result.path("successRate").asDouble()).isEqualTo(1.0);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("latencyMs").path("deliveredToAnswer").path("count").asLong()).isEqualTo(50);
+    }
+
+    @Test
+    void ceiling_tenUsersAtHundredPerSecond_everyEchoOnceInOrderAndFilesWritten() throws IOException {
+        JsonNode result = run("ceiling", "--users", "10", "--rate", "100", "--duration", "2", "--warmup", "0");
+
+        assertThat(result.path("counts").path("sent").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("expected").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("latencyMs").path("deliveredToAnswer").path("count").asLong()).isEqualTo(200);
+    }
+
+    @Test
+    void ceiling_badRate_oneLineAndExitCode2() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
+                .setParameterExceptionHandler((problem, args) -> {
+                    problem.getCommandLine().getErr().println(problem.getMessage());
+                    return 2;
+                });
+
+        int exitCode = commandLine.execute("ceiling", "--rate", "0", "--results", results.toString());
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("--rate must be between 1 and 1000000, not 0");
+        assertThat(results).isEmptyDirectory();
+    }
+
+    private JsonNode run(String... scenarioArgs) throws IOException {
+        List<String> args = Stream.concat(Stream.of(scenarioArgs),
+                Stream.of("--ingress", "polling", "--results", results.toString())).toList();
+        StringWriter out = new StringWriter();
+        int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(out))
+                .execute(args.toArray(String[]::new));
+
+        assertThat(exitCode).as("exit code; output: %s", out).isZero();
+        Path runDir;
+        try (Stream<Path> runs = Files.list(results)) {
+            runDir = runs.filter(dir -> dir.getFileName().toString().startsWith(scenarioArgs[0] + "-"))
+                    .findFirst().orElseThrow();
+        }
+        assertThat(runDir.resolve("result.md")).content().contains("| " + scenarioArgs[0] + " |");
+        assertThat(runDir.resolve("latency.svg")).content().startsWith("<svg").contains("<polyline");
+        JsonNode result = new ObjectMapper().readTree(runDir.resolve("result.json").toFile());
+        assertThat(result.path("command").asText()).isEqualTo("bin/telescale bench " + String.join(" ", args));
+        assertThat(result.path("machine").path("cores").asInt()).isPositive();
+        assertThat(result.path("passed").asBoolean()).isTrue();
+        return result;
+    }
+}
