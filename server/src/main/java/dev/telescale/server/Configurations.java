@@ -13,7 +13,12 @@ final class Configurations {
 
     /** The configuration, or null after the problems were printed. */
     static TelescaleConfig load(PrintWriter err) {
-        return switch (ConfigLoader.load(System.getenv(), Path.of(".env"))) {
+        return load(System.getenv(), err);
+    }
+
+    /** The configuration from the given environment (and ./.env), or null after the problems were printed. */
+    static TelescaleConfig load(java.util.Map<String, String> environment, PrintWriter err) {
+        return switch (ConfigLoader.load(environment, Path.of(".env"))) {
             case ConfigResult.Valid valid -> valid.config();
             case ConfigResult.Invalid invalid -> {
                 invalid.problems().forEach(problem -> err.println("telescale: " + problem));

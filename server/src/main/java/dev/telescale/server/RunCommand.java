@@ -1,21 +1,37 @@
 package dev.telescale.server;
 
+import dev.telescale.emulator.Emulator;
+import dev.telescale.emulator.EmulatorConfig;
+import dev.telescale.emulator.FloodLimits;
 import dev.telescale.runtime.TelescaleRuntime;
 import dev.telescale.runtime.config.TelescaleConfig;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code telescale run}: the bot runtime with the configured bots, until SIGTERM or Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the bots named in BOT_TOKENS (environment or ./.env; see docs/configuration.md).",
-                "Without DATABASE_URL and REDIS_URL it runs on an embedded SQLite file under ./data and in-process state."})
+                "Without DATABASE_URL and REDIS_URL it runs on an embedded SQLite file under ./data and in-process state.",
+                "Without BOT_TOKENS it runs a demo: two echo bots on a built-in Telegram emulator, played through its /sim API."})
 final class RunCommand implements Callable<Integer> {
+    /** The demo's bots: well-formed tokens that exist only in the built-in emulator. */
+    static final List<String> DEMO_TOKENS = List.of("1000001:DEMOdemoDEMOdemoDEMOdemoDEMOdemo01",
+            "1000002:DEMOdemoDEMOdemoDEMOdemoDEMOdemo02");
+
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--demo-port", defaultValue = "8081",
+            description = "Where the demo's built-in Telegram emulator listens when BOT_TOKENS is empty (default: ${DEFAULT-VALUE}).")
+    int demoPort;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -25,21 +41,41 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         LoggingSetup.apply(config.logging());
+        Emulator demoEmulator = null;
         if (config.demoMode()) {
-            err.println("telescale: BOT_TOKENS is empty: set it to one or more bot tokens (plain tokens run the "
-                    + "anonymous chat, echo:<token> the echo bot); see docs/configuration.md");
-            err.flush();
-            return 2;
+            demoEmulator = Emulator.start(EmulatorConfig.defaults().withFlood(FloodLimits.telegramDefaults())
+                    .withPort(demoPort));
+            Map<String, String> environment = new HashMap<>(System.getenv());
+            environment.put("BOT_TOKENS", DEMO_TOKENS.stream().map(token -> "echo:" + token)
+                    .reduce((a, b) -> a + "," + b).orElseThrow());
+            environment.put("TELEGRAM_API_URL", demoEmulator.baseUrl());
+            config = Configurations.load(environment, err);
+            if (config == null) {
+                demoEmulator.close();
+                return 2;
+            }
         }
+        Emulator emulator = demoEmulator;
         TelescaleRuntime runtime = TelescaleRuntime.start(config, Applications.available(), InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runtime.close();
+            if (emulator != null) {
+                emulator.close();
+            }
             stopped.countDown();
         }, "telescale-shutdown"));
-        spec.commandLine().getOut().println("Telescale is running " + config.bots().size() + " bot(s) on "
-                + (config.polling() ? "long polling" : "webhooks") + "; health, metrics and webhooks on port "
-                + runtime.httpPort() + ". Ctrl-C stops it.");
+        if (emulator != null) {
+            spec.commandLine().getOut().println("Telescale demo (no BOT_TOKENS): two echo bots, ids "
+                    + DEMO_TOKENS.stream().map(token -> token.substring(0, token.indexOf(':'))).toList()
+                    + ", on a built-in Telegram emulator; play a user through " + emulator.baseUrl()
+                    + "/sim (see docs/emulator.md); health and metrics on port " + runtime.httpPort()
+                    + ". Ctrl-C stops it.");
+        } else {
+            spec.commandLine().getOut().println("Telescale is running " + config.bots().size() + " bot(s) on "
+                    + (config.polling() ? "long polling" : "webhooks") + "; health, metrics and webhooks on port "
+                    + runtime.httpPort() + ". Ctrl-C stops it.");
+        }
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
