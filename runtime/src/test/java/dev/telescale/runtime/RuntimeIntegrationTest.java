@@ -183,6 +183,27 @@ class RuntimeIntegrationTest {
         assertThat(app.failures.getFirst().type()).isEqualTo(DeliveryFailures.TYPE);
     }
 
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("setups")
+    void oneBotRevoked_theOtherBotKeepsServing(String backend, String ingress) {
+        RecordingApplication app = new RecordingApplication();
+        start(env(backend, ingress, TOKEN_A, TOKEN_B), app);
+        long botA = new BotToken(TOKEN_A).botId();
+        long botB = new BotToken(TOKEN_B).botId();
+        SimUser userA = startedUser("OfA", botA);
+        SimUser userB = startedUser("OfB", botB);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                RuntimeHarness.textsSentTo(emulator, botA, userA.id()).contains("echo: /start"));
+        emulator.state().bot(botA).revoke();
+        say(userA, botA, "into the void");
+        IntStream.range(0, 10).forEach(i -> say(userB, botB, "b" + i));
+        List<String> expected = new ArrayList<>(List.of("echo: /start"));
+        IntStream.range(0, 10).forEach(i -> expected.add("echo: b" + i));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(RuntimeHarness.textsSentTo(emulator, botB, userB.id())).containsExactlyElementsOf(expected));
+        assertThat(RuntimeHarness.textsSentTo(emulator, botA, userA.id())).containsExactly("echo: /start");
+    }
+
     @Test
     void webhook_duplicateDeliveryAndBadInput_handledOnceAndRefusedClearly() throws Exception {
         RecordingApplication app = new RecordingApplication();
