@@ -45,9 +45,16 @@ import org.slf4j.LoggerFactory;
  * from running one update twice here. Memory is bounded: beyond {@code maxQueued} updates the
  * fast path stops taking and the scanner fetches later.
  *
+ * <p>Order across restarts and takeovers: the claim also refuses an update while an older update
+ * of the same chat is still pending, which happens when that older one is only in the journal
+ * (the lane had not loaded it yet); the lane then loads the chat's pending updates and runs them
+ * in order.
+ *
  * <p>Failures: a handler exception is logged and counted, the transaction rolled back, and the
  * update retried after a pause while its lane waits (order is kept); after {@code maxAttempts} it
- * is recorded as failed and the lane goes on. Other lanes are never delayed by it.
+ * is recorded as failed and the lane goes on. Other lanes are never delayed by it. Storage trouble
+ * is not counted against the update: the lane stops and leaves its updates pending for the
+ * scanner. On shutdown a lane stops before its next update, so nothing runs out of order.
  *
  * <p>Users: before the handler runs, outside its transaction, the update is shown to the {@link
  * UserDirectory} (which records its sender); a failure there is logged and the update handled
@@ -100,6 +107,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<String> queuedOrRunning = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger liveLanes = new AtomicInteger();
     private final Semaphore handlerPermits;
     private final Semaphore scanSignal = new Semaphore(0);
     private final AtomicBoolean accepting = new AtomicBoolean(true);
@@ -155,7 +163,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void enqueue(InboundUpdate update) {
-        if (queued.get() >= settings.maxQueued()) {
+        enqueue(update, false);
+    }
+
+    /** Queues an update on its lane; {@code force} ignores the memory bound (an older update a lane waits for). */
+    private void enqueue(InboundUpdate update, boolean force) {
+        if (!force && queued.get() >= settings.maxQueued()) {
             return;
         }
         if (!queuedOrRunning.add(key(update))) {
@@ -174,8 +187,25 @@ public final class Dispatcher implements AutoCloseable {
             return target;
         });
         if (startDrain[0]) {
-            Thread.ofVirtual().name("lane-" + laneKey).start(() -> drain(laneKey));
+            liveLanes.incrementAndGet();
+            Thread.ofVirtual().name("lane-" + laneKey).start(() -> {
+                try {
+                    drain(laneKey);
+                } finally {
+                    liveLanes.decrementAndGet();
+                }
+            });
         }
+    }
+
+    /** What became of one update on its lane. */
+    private enum Outcome {
+        /** Handled, handled elsewhere already, or recorded as failed: the lane goes on. */
+        FINISHED,
+        /** An older update of the same chat is still pending: it must run first. */
+        WAITS_FOR_OLDER,
+        /** Shutting down, or storage trouble: the update stays pending and the lane stops here. */
+        LEFT_PENDING
     }
 
     private void drain(String laneKey) {
@@ -185,8 +215,9 @@ public final class Dispatcher implements AutoCloseable {
                 if (lane == null) {
                     return null;
                 }
-                next[0] = lane.queue.poll();
+                next[0] = accepting.get() ? lane.queue.poll() : null;
                 if (next[0] == null) {
+                    forget(lane.queue);
                     return null;
                 }
                 return lane;
@@ -194,21 +225,71 @@ public final class Dispatcher implements AutoCloseable {
             if (next[0] == null) {
                 return;
             }
+            InboundUpdate update = next[0];
+            Outcome outcome;
             try {
-                process(next[0]);
+                outcome = process(update);
+            } catch (Throwable e) {
+                log.error("dispatching update {} of bot {} failed; it stays pending", update.updateId(),
+                        update.botId(), e);
+                outcome = Outcome.LEFT_PENDING;
             } finally {
-                queuedOrRunning.remove(key(next[0]));
+                queuedOrRunning.remove(key(update));
                 queued.decrementAndGet();
+            }
+            switch (outcome) {
+                case FINISHED -> {
+                }
+                case WAITS_FOR_OLDER -> {
+                    // Restart, takeover or a full queue left an older update of this chat in the journal only.
+                    try {
+                        for (InboundUpdate pending : journal.pendingForChat(update.botId(), update.chatKey(), 100)) {
+                            enqueue(pending, true);
+                        }
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        abandon(laneKey);
+                        return;
+                    } catch (RuntimeException e) {
+                        log.warn("reloading chat {} of bot {} failed; the scanner will", update.chatKey(),
+                                update.botId(), e);
+                        abandon(laneKey);
+                        return;
+                    }
+                }
+                case LEFT_PENDING -> {
+                    abandon(laneKey);
+                    return;
+                }
             }
         }
     }
 
-    private void process(InboundUpdate update) {
+    /** Stops a lane and forgets what it had queued (it stays pending in the journal for the scanner). */
+    private void abandon(String laneKey) {
+        lanes.compute(laneKey, (k, lane) -> {
+            if (lane != null) {
+                forget(lane.queue);
+            }
+            return null;
+        });
+    }
+
+    private void forget(PriorityQueue<InboundUpdate> queue) {
+        InboundUpdate left;
+        while ((left = queue.poll()) != null) {
+            queuedOrRunning.remove(key(left));
+            queued.decrementAndGet();
+        }
+    }
+
+    private Outcome process(InboundUpdate update) {
         HostedBot bot = bots.get(update.botId());
         if (bot == null) {
             journal.markFailed(update.botId(), update.updateId(), "no bot " + update.botId() + " is hosted here");
             listener.gaveUp(update, "none", "bot not hosted");
-            return;
+            return Outcome.FINISHED;
         }
         String application = bot.application().name();
         JsonNode json;
@@ -217,12 +298,12 @@ public final class Dispatcher implements AutoCloseable {
         } catch (Exception e) {
             journal.markFailed(update.botId(), update.updateId(), "unparsable JSON");
             listener.gaveUp(update, application, "unparsable JSON");
-            return;
+            return Outcome.FINISHED;
         }
         Update view = new Update(update.botId(), update.updateId(), update.type(), json);
         observeUsers(view);
         int attempt = update.attempts();
-        while (accepting.get() || attempt == update.attempts()) {
+        while (accepting.get()) {
             attempt++;
             long start = System.nanoTime();
             try {
@@ -230,7 +311,7 @@ public final class Dispatcher implements AutoCloseable {
                 running.incrementAndGet();
                 try {
                     database.inTransaction(handle -> {
-                        if (!journal.markDone(handle, update.botId(), update.updateId())) {
+                        if (!journal.claimInOrder(handle, update.botId(), update.chatKey(), update.updateId())) {
                             throw new AlreadyHandled();
                         }
                         QueuedCalls calls = new QueuedCalls(update.botId(), DeliveryFailures.origin(update),
@@ -238,7 +319,7 @@ public final class Dispatcher implements AutoCloseable {
                         try {
                             bot.application().handle(new Context(view, calls, handle, bot.application().translations()));
                         } catch (RuntimeException e) {
-                            throw e;
+                            throw new HandlerFailure(e);
                         } catch (Exception e) {
                             throw new HandlerFailure(e);
                         }
@@ -251,18 +332,20 @@ public final class Dispatcher implements AutoCloseable {
                     running.decrementAndGet();
                     handlerPermits.release();
                 }
-                afterCommit.run();
-                listener.handled(update, application, System.nanoTime() - start);
-                return;
-            } catch (AlreadyHandled e) {
-                return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+                return Outcome.LEFT_PENDING;
+            } catch (RuntimeException e) {
                 Throwable cause = unwrap(e);
                 if (cause instanceof AlreadyHandled) {
-                    return;
+                    return stillPending(update) ? Outcome.WAITS_FOR_OLDER : Outcome.FINISHED;
+                }
+                if (!causedByHandler(e)) {
+                    // Storage trouble is not the handler's fault: no attempt counted, the update stays pending.
+                    log.warn("storage failed while handling update {} of bot {}; it stays pending", update.updateId(),
+                            update.botId(), e);
+                    pause(settings.retryPause());
+                    return Outcome.LEFT_PENDING;
                 }
                 log.warn("{} failed on update {} of bot {} (attempt {})", application, update.updateId(),
                         update.botId(), attempt, cause);
@@ -271,15 +354,59 @@ public final class Dispatcher implements AutoCloseable {
                 if (attempts >= settings.maxAttempts()) {
                     journal.markFailed(update.botId(), update.updateId(), describe(cause));
                     listener.gaveUp(update, application, describe(cause));
-                    return;
+                    return Outcome.FINISHED;
                 }
-                try {
-                    Thread.sleep(settings.retryPause().toMillis() * attempts);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
+                if (!pause(settings.retryPause().multipliedBy(attempts))) {
+                    return Outcome.LEFT_PENDING;
                 }
+                continue;
             }
+            afterCommitQuietly(update, application, System.nanoTime() - start);
+            return Outcome.FINISHED;
+        }
+        return Outcome.LEFT_PENDING;
+    }
+
+    private static boolean causedByHandler(Throwable error) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (current instanceof HandlerFailure) {
+                return true;
+            }
+            if (current.getCause() == current) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** True when the update is still pending in the journal (its claim waited for an older one). */
+    private boolean stillPending(InboundUpdate update) {
+        return journal.pendingForChat(update.botId(), update.chatKey(), 100).stream()
+                .anyMatch(pending -> pending.updateId() == update.updateId());
+    }
+
+    /** Work after a commit; its failure must not look like a handler failure. */
+    private void afterCommitQuietly(InboundUpdate update, String application, long handleNanos) {
+        try {
+            afterCommit.run();
+        } catch (RuntimeException e) {
+            log.warn("waking the sender after update {} failed; it polls by itself", update.updateId(), e);
+        }
+        try {
+            listener.handled(update, application, handleNanos);
+        } catch (RuntimeException e) {
+            log.warn("reporting update {} as handled failed", update.updateId(), e);
+        }
+    }
+
+    /** Sleeps; false when interrupted. */
+    private static boolean pause(Duration duration) {
+        try {
+            Thread.sleep(Math.max(1, duration.toMillis()));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -342,7 +469,7 @@ public final class Dispatcher implements AutoCloseable {
             scanner.interrupt();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (running.get() > 0 && System.nanoTime() < deadline) {
+        while ((running.get() > 0 || liveLanes.get() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -350,7 +477,7 @@ public final class Dispatcher implements AutoCloseable {
                 break;
             }
         }
-        return running.get() == 0;
+        return running.get() == 0 && liveLanes.get() == 0;
     }
 
     @Override

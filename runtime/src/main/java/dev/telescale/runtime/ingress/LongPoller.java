@@ -159,7 +159,15 @@ public final class LongPoller implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (running.get() && holding && !leases.renew(leaseName(), owner, settings.leaseTtl())) {
+            boolean renewed;
+            try {
+                renewed = !running.get() || !holding || leases.renew(leaseName(), owner, settings.leaseTtl());
+            } catch (RuntimeException e) {
+                // Unknown outcome: stop polling rather than risk two pollers once the lease lapses.
+                log.warn("renewing the polling lease of bot {} failed", bot.token().redacted(), e);
+                renewed = false;
+            }
+            if (!renewed) {
                 holding = false;
                 listener.leaseChanged(bot.botId(), false);
                 log.warn("lost the polling lease of bot {}; another instance polls now", bot.token().redacted());

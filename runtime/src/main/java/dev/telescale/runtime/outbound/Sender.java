@@ -357,6 +357,8 @@ public final class Sender {
             limiter.pauseChat(message.botId(), message.chatId(), pause);
         }
         retried.increment();
+        // Telegram said when to come back: time spent obeying it does not count against the deadline.
+        firstAttemptMillis.remove(message.id());
         reschedule(message, now + pause.toMillis(), message.attempts() + 1);
     }
 

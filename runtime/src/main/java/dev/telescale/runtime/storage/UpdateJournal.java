@@ -44,6 +44,12 @@ public final class UpdateJournal {
     private static final String MARK_DONE = """
             UPDATE inbound_updates SET status = 1, payload = NULL, error = NULL, handled_at = :now
             WHERE bot_id = :botId AND update_id = :updateId AND status = 0""";
+    private static final String CLAIM_IN_ORDER = """
+            UPDATE inbound_updates SET status = 1, payload = NULL, error = NULL, handled_at = :now
+            WHERE bot_id = :botId AND update_id = :updateId AND status = 0
+              AND NOT EXISTS (SELECT 1 FROM inbound_updates older
+                              WHERE older.bot_id = :botId AND older.chat_key = :chatKey AND older.status = 0
+                                AND older.update_id < :updateId)""";
     private static final String MARK_FAILED = """
             UPDATE inbound_updates SET status = 2, payload = NULL, error = :error, handled_at = :now
             WHERE bot_id = :botId AND update_id = :updateId AND status = 0""";
@@ -150,6 +156,20 @@ public final class UpdateJournal {
         return handle.createUpdate(MARK_DONE)
                 .bind("now", clock.millis())
                 .bind("botId", botId)
+                .bind("updateId", updateId)
+                .execute() > 0;
+    }
+
+    /**
+     * Like {@link #markDone(Handle, long, long)}, but refuses while an older update of the same
+     * chat is still pending, so a chat's updates are handled in update id order even when the
+     * older one was never loaded on this instance (restart, takeover, a full dispatch queue).
+     */
+    public boolean claimInOrder(Handle handle, long botId, String chatKey, long updateId) {
+        return handle.createUpdate(CLAIM_IN_ORDER)
+                .bind("now", clock.millis())
+                .bind("botId", botId)
+                .bind("chatKey", chatKey)
                 .bind("updateId", updateId)
                 .execute() > 0;
     }
