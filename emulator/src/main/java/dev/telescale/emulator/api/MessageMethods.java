@@ -75,18 +75,7 @@ public final class MessageMethods {
 
     private JsonNode sendMessage(ApiCall call) {
         BotChat chat = conversations.sendTarget(call, 1);
-        String text = call.arg("text");
-        if (text == null) {
-            throw BotApiException.badRequest("message text is empty");
-        }
-        TextEntities.Parsed parsed = TextEntities.parse(text, call.arg("parse_mode"),
-                call.jsonArg("entities", "can't parse entities JSON object"));
-        if (parsed.text().isBlank()) {
-            throw BotApiException.badRequest("message text is empty");
-        }
-        if (TextEntities.utf16Length(parsed.text()) > MAX_TEXT_LENGTH) {
-            throw BotApiException.badRequest("message is too long");
-        }
+        TextEntities.Parsed parsed = messageText(call);
         JsonNode markup = ReplyMarkup.parse(call);
         ObjectNode message = conversations.newBotMessage(call.bot(), chat);
         conversations.attachReply(call, chat, message);
@@ -120,6 +109,23 @@ public final class MessageMethods {
         }
         Conversations.applyCommonOptions(call, message, markup);
         return conversations.deliver(call.bot(), chat, message).json();
+    }
+
+    /** The text argument with its parse_mode or entities applied, checked as sendMessage and editMessageText do. */
+    private static TextEntities.Parsed messageText(ApiCall call) {
+        String text = call.arg("text");
+        if (text == null) {
+            throw BotApiException.badRequest("message text is empty");
+        }
+        TextEntities.Parsed parsed = TextEntities.parse(text, call.arg("parse_mode"),
+                call.jsonArg("entities", "can't parse entities JSON object"));
+        if (parsed.text().isBlank()) {
+            throw BotApiException.badRequest("message text is empty");
+        }
+        if (TextEntities.utf16Length(parsed.text()) > MAX_TEXT_LENGTH) {
+            throw BotApiException.badRequest("message is too long");
+        }
+        return parsed;
     }
 
     private static void putCaption(ApiCall call, ObjectNode message) {
@@ -522,18 +528,7 @@ public final class MessageMethods {
         if (!stored.hasText()) {
             throw BotApiException.badRequest("there is no text in the message to edit");
         }
-        String text = call.arg("text");
-        if (text == null) {
-            throw BotApiException.badRequest("message text is empty");
-        }
-        TextEntities.Parsed parsed = TextEntities.parse(text, call.arg("parse_mode"),
-                call.jsonArg("entities", "can't parse entities JSON object"));
-        if (parsed.text().isBlank()) {
-            throw BotApiException.badRequest("message text is empty");
-        }
-        if (TextEntities.utf16Length(parsed.text()) > MAX_TEXT_LENGTH) {
-            throw BotApiException.badRequest("message is too long");
-        }
+        TextEntities.Parsed parsed = messageText(call);
         JsonNode markup = ReplyMarkup.parse(call);
         ObjectNode edited = stored.json().deepCopy();
         edited.put("text", parsed.text());
