@@ -444,8 +444,15 @@ public final class MessageMethods {
         BotChat chat = conversations.sendTarget(call, sources.size());
         boolean removeCaption = call.boolArg("remove_caption");
         ArrayNode result = Json.array();
+        // Album grouping is kept: items of one source album become one new album in the target chat.
+        java.util.Map<String, String> newGroups = new java.util.HashMap<>();
         for (StoredMessage source : sources) {
             ObjectNode message = copyContent(call, chat, source, forward);
+            String sourceGroup = source.json().path("media_group_id").asText(null);
+            if (sourceGroup != null) {
+                message.put("media_group_id", newGroups.computeIfAbsent(sourceGroup,
+                        group -> Long.toString(Math.abs(java.util.UUID.randomUUID().getMostSignificantBits()))));
+            }
             if (!forward && removeCaption) {
                 message.remove("caption");
                 message.remove("caption_entities");
