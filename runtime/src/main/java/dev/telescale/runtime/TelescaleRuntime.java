@@ -10,6 +10,10 @@ import dev.telescale.runtime.dispatch.DeliveryFailures;
 import dev.telescale.runtime.dispatch.DispatchListener;
 import dev.telescale.runtime.dispatch.Dispatcher;
 import dev.telescale.runtime.dispatch.HostedBot;
+import dev.telescale.runtime.dispatch.PeriodicTasks;
+import dev.telescale.runtime.app.Delivery;
+import dev.telescale.runtime.app.DeliveryContext;
+import dev.telescale.runtime.storage.TransferredFileStore;
 import dev.telescale.runtime.dispatch.ShardOwnership;
 import dev.telescale.runtime.ingress.InboundUpdate;
 import dev.telescale.runtime.ingress.LongPoller;
@@ -86,6 +90,7 @@ public final class TelescaleRuntime implements AutoCloseable {
     private AutoCloseable workSubscription;
     private AutoCloseable userInvalidations;
     private Thread housekeeping;
+    private PeriodicTasks tasks;
 
     private TelescaleRuntime(TelescaleConfig config, InstantSource clock) {
         this.config = config;
@@ -146,7 +151,7 @@ public final class TelescaleRuntime implements AutoCloseable {
         sender = new Sender(outbox, client, id -> bots.get(id).token(),
                 new SharedSendRateLimiter(state.rateLimiter(), sendLimits(limits)),
                 ownership::owned, clock, deliveryListener(),
-                SenderSettings.defaults());
+                SenderSettings.defaults(), new TransferredFileStore(database, clock));
         dispatcher = new Dispatcher(database, journal, outbox, bots.values(), ownership::owned, this::afterCommit,
                 dispatchListener(), userCache, clock, Dispatcher.Settings.defaults());
         intake = new UpdateIntake(journal, this::accepted, 10_000);
@@ -157,6 +162,9 @@ public final class TelescaleRuntime implements AutoCloseable {
         dispatcher.start();
         sender.start();
         housekeeping = Thread.ofVirtual().name("housekeeping").start(this::housekeepingLoop);
+        tasks = new PeriodicTasks(database, outbox, state.leases(), config.instanceId(), bots.values(), clock,
+                this::afterCommit, task -> metrics.handlerErrors(task).increment());
+        tasks.start();
         startHttp();
         startIngress();
         for (HostedBot bot : bots.values()) {
@@ -386,6 +394,10 @@ public final class TelescaleRuntime implements AutoCloseable {
             @Override
             public void onSent(OutboundMessage message, com.fasterxml.jackson.databind.JsonNode result) {
                 metrics.updatesOut(Long.toString(message.botId()), "sent").increment();
+                String tag = DeliveryFailures.tagOf(message);
+                if (tag != null) {
+                    delivered(message, tag, result);
+                }
             }
 
             @Override
@@ -416,6 +428,36 @@ public final class TelescaleRuntime implements AutoCloseable {
                 report(message, "gave_up", 0, reason);
             }
         };
+    }
+
+    /** Tells the application that made a tagged call its result, in a transaction of its own. */
+    private void delivered(OutboundMessage message, String tag, com.fasterxml.jackson.databind.JsonNode result) {
+        String origin = message.origin() == null ? "" : message.origin();
+        int bar = origin.indexOf('|');
+        HostedBot originBot = bar > 0 ? bots.get(Long.parseLong(origin.substring(0, bar))) : bots.get(message.botId());
+        if (originBot == null) {
+            return;
+        }
+        Delivery delivery = new Delivery(message.botId(), message.chatId(), message.method(), tag, result);
+        database.useTransaction(handle -> {
+            try {
+                originBot.application().onDelivered(delivery, new DeliveryContext() {
+                    @Override
+                    public <T> T dao(Class<T> daoType) {
+                        return handle.attach(daoType);
+                    }
+
+                    @Override
+                    public java.time.InstantSource clock() {
+                        return clock;
+                    }
+                });
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private void report(OutboundMessage message, String reason, int code, String description) {
@@ -460,11 +502,13 @@ public final class TelescaleRuntime implements AutoCloseable {
             }
 
             @Override
-            public void callNow(String method, ObjectNode params) {
+            public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> callNow(String method, ObjectNode params) {
                 ApiResult result = client.call(bot.token(), method, params);
-                if (!(result instanceof ApiResult.Ok)) {
-                    log.warn("{} for bot {} failed: {}", method, bot.token().redacted(), result);
+                if (result instanceof ApiResult.Ok ok) {
+                    return java.util.Optional.of(ok.result());
                 }
+                log.warn("{} for bot {} failed: {}", method, bot.token().redacted(), result);
+                return java.util.Optional.empty();
             }
         };
     }
@@ -508,6 +552,7 @@ public final class TelescaleRuntime implements AutoCloseable {
         if (housekeeping != null) {
             housekeeping.interrupt();
         }
+        closeQuietly(tasks);
         closeQuietly(intake);
         if (dispatcher != null) {
             dispatcher.drainAndStop(timeout.dividedBy(2));

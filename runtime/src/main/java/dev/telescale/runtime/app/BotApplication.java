@@ -27,6 +27,19 @@ public interface BotApplication {
     default void onStart(BotStartContext bot) {
     }
 
+    /** Work one instance of the deployment does periodically; see {@link PeriodicTask}. */
+    default List<PeriodicTask> periodicTasks() {
+        return List.of();
+    }
+
+    /**
+     * A tagged call was accepted by Telegram. Runs on a sender thread in its own transaction after
+     * the outbox let go of the call, possibly concurrently for different chats; keep it short (record
+     * a message id). An exception is logged and the delivery is not reported again.
+     */
+    default void onDelivered(Delivery delivery, DeliveryContext context) throws Exception {
+    }
+
     /** Handles one update. A thrown exception rolls the update's effects back; it is retried, then recorded as failed. */
     void handle(UpdateContext context) throws Exception;
 }

@@ -14,6 +14,14 @@ public interface Outgoing {
     /** Queues a call through another bot of this deployment. */
     void call(long viaBotId, long chatId, String method, ObjectNode params);
 
+    /**
+     * Queues a call through any bot of this deployment and asks for its outcome: when Telegram
+     * accepts it, {@link BotApplication#onDelivered} receives the result with this {@code tag}; when
+     * it fails for good, the {@code telescale_delivery_failed} update carries the tag. Use it to
+     * learn the message id a copy got (reply and edit mapping) or which message was not delivered.
+     */
+    void call(long viaBotId, long chatId, String method, ObjectNode params, String tag);
+
     /** Queues a broadcast-lane call: sent only when no conversation traffic is waiting. */
     void broadcast(long viaBotId, long chatId, String method, ObjectNode params);
 

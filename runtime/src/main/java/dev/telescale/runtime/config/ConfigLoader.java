@@ -45,6 +45,16 @@ public final class ConfigLoader {
     }
 
     /**
+     * The variables as applications see them: the {@code .env} file's, overridden by the
+     * environment's (the precedence {@link #load} uses). For application settings such as ANONCHAT_*.
+     */
+    public static Map<String, String> variables(Map<String, String> environment, Path dotEnvFile) {
+        Map<String, String> merged = new java.util.HashMap<>(DotEnv.read(dotEnvFile).values());
+        merged.putAll(environment);
+        return merged;
+    }
+
+    /**
      * @param environment usually {@code System.getenv()}
      * @param dotEnvFile  a {@code .env} file; may be null or missing
      */

@@ -1,10 +1,13 @@
 package dev.telescale.runtime.dispatch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.ingress.InboundUpdate;
 import dev.telescale.runtime.ingress.Partitioning;
 import dev.telescale.runtime.outbound.OutboundMessage;
+import java.io.IOException;
 
 /**
  * Turns an outbound message that can never be delivered (403: the recipient blocked the bot, is
@@ -19,12 +22,32 @@ import dev.telescale.runtime.outbound.OutboundMessage;
 public final class DeliveryFailures {
     public static final String TYPE = "telescale_delivery_failed";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private DeliveryFailures() {
     }
 
     /** The origin recorded on outbound messages produced while handling {@code update}. */
     static String origin(InboundUpdate update) {
         return update.botId() + "|" + update.chatKey() + "|" + update.updateId();
+    }
+
+    /** The origin of calls a periodic task makes on behalf of a private chat (reports go to that chat). */
+    static String taskOrigin(long botId, long chatId) {
+        return botId + "|c:" + chatId + "|0";
+    }
+
+    /** The application's delivery tag of a message, or null. */
+    public static String tagOf(OutboundMessage message) {
+        if (!message.payloadJson().contains(OutboundMessage.TAG_FIELD)) {
+            return null;
+        }
+        try {
+            JsonNode tag = JSON.readTree(message.payloadJson()).path(OutboundMessage.TAG_FIELD);
+            return tag.isTextual() ? tag.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -57,6 +80,10 @@ public final class DeliveryFailures {
         body.put("error_code", errorCode);
         body.put("description", description);
         body.put("origin_update_id", Long.parseLong(parts[2]));
+        String tag = tagOf(message);
+        if (tag != null) {
+            body.put("tag", tag);
+        }
         if (chatKey.startsWith("c:")) {
             body.put("origin_chat_id", Long.parseLong(chatKey.substring(2)));
         }

@@ -17,9 +17,15 @@ final class QueuedCalls implements Outgoing {
     private final String origin;
     private final Set<Long> hostedBotIds;
     private final long nowMillis;
-    private final List<OutboundMessage> messages = new ArrayList<>();
+    private final List<OutboundMessage> messages;
 
     QueuedCalls(long botId, String origin, Set<Long> hostedBotIds, long nowMillis) {
+        this(botId, origin, hostedBotIds, nowMillis, new ArrayList<>());
+    }
+
+    /** Calls that go to {@code sink}, shared with other origins of the same transaction, in call order. */
+    QueuedCalls(long botId, String origin, Set<Long> hostedBotIds, long nowMillis, List<OutboundMessage> sink) {
+        this.messages = sink;
         this.botId = botId;
         this.origin = origin;
         this.hostedBotIds = hostedBotIds;
@@ -34,6 +40,15 @@ final class QueuedCalls implements Outgoing {
     @Override
     public void call(long viaBotId, long chatId, String method, ObjectNode params) {
         add(viaBotId, chatId, method, params, OutboundMessage.CONVERSATION);
+    }
+
+    @Override
+    public void call(long viaBotId, long chatId, String method, ObjectNode params, String tag) {
+        ObjectNode tagged = params.deepCopy();
+        if (tag != null) {
+            tagged.put(OutboundMessage.TAG_FIELD, tag);
+        }
+        add(viaBotId, chatId, method, tagged, OutboundMessage.CONVERSATION);
     }
 
     @Override

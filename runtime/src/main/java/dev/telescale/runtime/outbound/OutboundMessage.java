@@ -14,6 +14,10 @@ public record OutboundMessage(long id, long botId, long chatId, int shard, int l
                               int attempts, long notBeforeMillis, String origin) {
     public static final int CONVERSATION = 0;
     public static final int BROADCAST = 1;
+    /** Payload field holding the application's delivery tag; removed before the call is made. */
+    public static final String TAG_FIELD = "telescale_tag";
+    /** Payload value marking a file of another bot, to be transferred (see {@link FileTransfers}). */
+    public static final String FILE_FIELD = "telescale_file";
 
     public OutboundMessage withId(long newId) {
         return new OutboundMessage(newId, botId, chatId, shard, lane, method, payloadJson, attempts, notBeforeMillis, origin);

@@ -92,6 +92,7 @@ public final class Sender {
     private final InstantSource clock;
     private final DeliveryListener listener;
     private final SenderSettings settings;
+    private final FileTransfers transfers;
 
     // scheduler-owned: chats in flight and their lanes
     private final Map<ChatKey, Integer> inFlightLanes = new HashMap<>();
@@ -119,6 +120,13 @@ public final class Sender {
     public Sender(OutboundQueue queue, BotApiClient client, Function<Long, BotToken> tokens, SendRateLimiter limiter,
                   Supplier<Collection<Integer>> ownedShards, InstantSource clock, DeliveryListener listener,
                   SenderSettings settings) {
+        this(queue, client, tokens, limiter, ownedShards, clock, listener, settings, TransferredFiles.none());
+    }
+
+    /** A sender that resolves cross-bot file placeholders with {@link FileTransfers}, remembering uploads in {@code files}. */
+    public Sender(OutboundQueue queue, BotApiClient client, Function<Long, BotToken> tokens, SendRateLimiter limiter,
+                  Supplier<Collection<Integer>> ownedShards, InstantSource clock, DeliveryListener listener,
+                  SenderSettings settings, TransferredFiles files) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.client = Objects.requireNonNull(client, "client");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -127,6 +135,7 @@ public final class Sender {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.transfers = new FileTransfers(client, tokens, files);
     }
 
     /** Starts the scheduler. */
@@ -318,7 +327,27 @@ public final class Sender {
         } catch (IOException e) {
             return new ApiResult.Rejected(400, "Bad Request: outbound payload is not valid JSON");
         }
-        return client.call(token, message.method(), params);
+        params.remove(OutboundMessage.TAG_FIELD);
+        if (!FileTransfers.hasPlaceholders(message.payloadJson())) {
+            return client.call(token, message.method(), params);
+        }
+        return switch (transfers.prepare(message.botId(), message.method(), params)) {
+            case FileTransfers.Failed failed -> failed.result();
+            case FileTransfers.Ready ready -> {
+                FileTransfers.Prepared prepared = ready.prepared();
+                ApiResult result = prepared.multipart()
+                        ? client.callMultipart(token, message.method(), prepared.params(), prepared.files())
+                        : client.call(token, message.method(), prepared.params());
+                if (result instanceof ApiResult.Ok ok) {
+                    try {
+                        transfers.remember(message.botId(), prepared, ok.result());
+                    } catch (RuntimeException e) {
+                        log.warn("sender: remembering the file_ids of message {} failed", message.id(), e);
+                    }
+                }
+                yield result;
+            }
+        };
     }
 
     private void handle(OutboundMessage message, ApiResult result) {

@@ -153,13 +153,14 @@ public final class Database implements AutoCloseable {
 
     /**
      * Brings the schema up to date: the runtime's own migrations ({@code classpath:db/migration/<dialect>})
-     * and then the application's, e.g. {@code "classpath:db/migration/anonchat/sqlite"}. The extra
+     * and then the application's, e.g. {@code "classpath:anonchat/db/{dialect}"}, where {@code {dialect}}
+     * becomes the dialect's folder ("sqlite" or "postgresql"). The extra
      * locations share one version history with the runtime, so their versions must not collide.
      */
     public void migrate(List<String> extraLocations) {
         List<String> locations = new ArrayList<>();
         locations.add("classpath:db/migration/" + dialect().migrationFolder());
-        locations.addAll(extraLocations);
+        extraLocations.forEach(location -> locations.add(location.replace("{dialect}", dialect().migrationFolder())));
         try {
             Flyway.configure()
                     .dataSource(dataSource)

@@ -1,0 +1,167 @@
+package dev.telescale.runtime.dispatch;
+
+import dev.telescale.runtime.app.BotApplication;
+import dev.telescale.runtime.app.Outgoing;
+import dev.telescale.runtime.app.PeriodicTask;
+import dev.telescale.runtime.app.TaskContext;
+import dev.telescale.runtime.outbound.OutboundMessage;
+import dev.telescale.runtime.state.Leases;
+import dev.telescale.runtime.storage.Database;
+import dev.telescale.runtime.storage.Outbox;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the applications' {@link PeriodicTask}s: one virtual thread per task, on every instance,
+ * but a run happens only on the instance that holds the task's lease ({@code task:<app>:<name>},
+ * three intervals long, at least 10 s, renewed by every run), so one instance does the work and
+ * another takes over within the lease time when it dies. A run is one database transaction with
+ * the calls it queues; when it throws, everything is rolled back and the next run tries again.
+ * On SQLite the transaction takes the single writer lock, which the dispatcher's handlers also
+ * take, so a run and a handler never interleave their writes.
+ */
+public final class PeriodicTasks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeriodicTasks.class);
+
+    private final Database database;
+    private final Outbox outbox;
+    private final Leases leases;
+    private final String owner;
+    private final Set<Long> hostedBotIds;
+    private final InstantSource clock;
+    private final Runnable afterCommit;
+    private final Consumer<String> onFailure;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+
+    public PeriodicTasks(Database database, Outbox outbox, Leases leases, String owner,
+                         Collection<HostedBot> bots, InstantSource clock, Runnable afterCommit, Consumer<String> onFailure) {
+        this.database = database;
+        this.outbox = outbox;
+        this.leases = leases;
+        this.owner = owner;
+        this.clock = clock;
+        this.afterCommit = afterCommit;
+        this.onFailure = onFailure;
+        Set<Long> ids = new LinkedHashSet<>();
+        bots.forEach(bot -> ids.add(bot.botId()));
+        this.hostedBotIds = Set.copyOf(ids);
+        Map<BotApplication, Set<Long>> applications = new LinkedHashMap<>();
+        for (HostedBot bot : bots) {
+            applications.computeIfAbsent(bot.application(), app -> new LinkedHashSet<>()).add(bot.botId());
+        }
+        applications.forEach((application, botIds) -> {
+            for (PeriodicTask task : application.periodicTasks()) {
+                threads.add(Thread.ofVirtual().name("task-" + application.name() + "-" + task.name()).unstarted(
+                        () -> loop(application, Set.copyOf(botIds), task)));
+            }
+        });
+    }
+
+    public void start() {
+        threads.forEach(Thread::start);
+    }
+
+    private void loop(BotApplication application, Set<Long> botIds, PeriodicTask task) {
+        String lease = "task:" + application.name() + ":" + task.name();
+        Duration ttl = task.interval().multipliedBy(3).compareTo(Duration.ofSeconds(10)) < 0
+                ? Duration.ofSeconds(10) : task.interval().multipliedBy(3);
+        while (running) {
+            try {
+                Thread.sleep(task.interval());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!running) {
+                return;
+            }
+            try {
+                if (!leases.tryAcquire(lease, owner, ttl)) {
+                    continue;
+                }
+                runOnce(application, botIds, task);
+            } catch (RuntimeException e) {
+                log.warn("periodic task {} of {} failed; the next run tries again", task.name(), application.name(), e);
+                onFailure.accept(application.name() + "/" + task.name());
+            }
+        }
+    }
+
+    /** One run in one transaction (also for tests that drive tasks by hand). */
+    public void runOnce(BotApplication application, Set<Long> botIds, PeriodicTask task) {
+        boolean queued = database.inTransaction(handle -> {
+            RunContext context = new RunContext(handle, botIds, application);
+            try {
+                task.body().run(context);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            List<OutboundMessage> messages = context.messages;
+            if (!messages.isEmpty()) {
+                outbox.enqueue(handle, messages);
+            }
+            return !messages.isEmpty();
+        });
+        if (queued) {
+            afterCommit.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+    }
+
+    private final class RunContext implements TaskContext {
+        private final Handle handle;
+        private final Set<Long> botIds;
+        private final BotApplication application;
+        private final List<OutboundMessage> messages = new ArrayList<>();
+
+        RunContext(Handle handle, Set<Long> botIds, BotApplication application) {
+            this.handle = handle;
+            this.botIds = botIds;
+            this.application = application;
+        }
+
+        @Override
+        public <T> T dao(Class<T> daoType) {
+            return handle.attach(daoType);
+        }
+
+        @Override
+        public Outgoing send(long originBotId, long originChatId) {
+            return new QueuedCalls(originBotId, DeliveryFailures.taskOrigin(originBotId, originChatId),
+                    hostedBotIds, clock.millis(), messages);
+        }
+
+        @Override
+        public InstantSource clock() {
+            return clock;
+        }
+
+        @Override
+        public String text(String languageCode, String key, Object... arguments) {
+            return application.translations().text(languageCode, key, arguments);
+        }
+
+        @Override
+        public Set<Long> botIds() {
+            return botIds;
+        }
+    }
+}
