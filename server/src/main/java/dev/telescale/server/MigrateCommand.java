@@ -25,7 +25,7 @@ final class MigrateCommand implements Callable<Integer> {
             return 2;
         }
         List<String> locations = new ArrayList<>();
-        for (BotApplication application : Applications.available().values()) {
+        for (BotApplication application : Applications.withDefaults().values()) {
             locations.addAll(application.migrationLocations());
         }
         try (Database database = Database.open(dev.telescale.runtime.TelescaleRuntime.databaseUrl(config.database()),

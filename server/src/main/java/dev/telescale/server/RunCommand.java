@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the bots named in BOT_TOKENS (environment or ./.env; see docs/configuration.md).",
                 "Without DATABASE_URL and REDIS_URL it runs on an embedded SQLite file under ./data and in-process state.",
-                "Without BOT_TOKENS it runs a demo: two echo bots on a built-in Telegram emulator, played through its /sim API."})
+                "Without BOT_TOKENS it runs a demo: the anonymous chat on two bots sharing one matching pool, on a built-in",
+                "Telegram emulator, played through its /sim API."})
 final class RunCommand implements Callable<Integer> {
     /** The demo's bots: well-formed tokens that exist only in the built-in emulator. */
     static final List<String> DEMO_TOKENS = List.of("1000001:DEMOdemoDEMOdemoDEMOdemoDEMOdemo01",
@@ -46,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
             demoEmulator = Emulator.start(EmulatorConfig.defaults().withFlood(FloodLimits.telegramDefaults())
                     .withPort(demoPort));
             Map<String, String> environment = new HashMap<>(System.getenv());
-            environment.put("BOT_TOKENS", DEMO_TOKENS.stream().map(token -> "echo:" + token)
+            environment.put("BOT_TOKENS", DEMO_TOKENS.stream().map(token -> "anonchat:" + token)
                     .reduce((a, b) -> a + "," + b).orElseThrow());
             environment.put("TELEGRAM_API_URL", demoEmulator.baseUrl());
             config = Configurations.load(environment, err);
@@ -56,7 +57,15 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         Emulator emulator = demoEmulator;
-        TelescaleRuntime runtime = TelescaleRuntime.start(config, Applications.available(), InstantSource.system());
+        Map<String, dev.telescale.runtime.app.BotApplication> applications = Applications.available(config,
+                System.getenv(), err);
+        if (applications == null) {
+            if (emulator != null) {
+                emulator.close();
+            }
+            return 2;
+        }
+        TelescaleRuntime runtime = TelescaleRuntime.start(config, applications, InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runtime.close();
@@ -66,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "telescale-shutdown"));
         if (emulator != null) {
-            spec.commandLine().getOut().println("Telescale demo (no BOT_TOKENS): two echo bots, ids "
+            spec.commandLine().getOut().println("Telescale demo (no BOT_TOKENS): the anonymous chat on two bots, ids "
                     + DEMO_TOKENS.stream().map(token -> token.substring(0, token.indexOf(':'))).toList()
                     + ", on a built-in Telegram emulator; play a user through " + emulator.baseUrl()
                     + "/sim (see docs/emulator.md); health and metrics on port " + runtime.httpPort()

@@ -1,0 +1,314 @@
+package dev.telescale.anonchat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.runtime.app.Outgoing;
+import dev.telescale.runtime.app.TaskContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Admin commands (users in ADMIN_IDS): /stats, /broadcast, /broadcasts, /cancel, /ban, /unban,
+ * /warn, /reports, /user, /grantvip, /refund. Admin replies are in English; users are named by
+ * their internal number.
+ *
+ * <p>Broadcasts are resumable: the command only stores the admin's message and a segment; the
+ * broadcast task queues the next {@link #BATCH} recipients (by ascending user number after the
+ * stored cursor) on the runtime's low-priority lane and moves the cursor in the same transaction,
+ * so a crash repeats nothing and skips nobody. Within the admin's bot the message is copied;
+ * other bots get a fresh send with the media transferred.
+ */
+final class Admin {
+    static final int BATCH = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> SEGMENTS = List.of("all", "vip", "en", "ru");
+
+    private Admin() {
+    }
+
+    /** Handles an admin command; false when the command is not an admin command. */
+    static boolean handle(Session s, String command, String argument, JsonNode message) {
+        switch (command) {
+            case "stats" -> s.say(stats(s));
+            case "broadcast" -> broadcast(s, argument, message);
+            case "broadcasts" -> s.say(broadcasts(s));
+            case "cancel" -> cancel(s, argument);
+            case "ban" -> ban(s, argument);
+            case "unban" -> unban(s, argument);
+            case "warn" -> warn(s, argument);
+            case "reports" -> s.say(reports(s));
+            case "user" -> user(s, argument);
+            case "grantvip" -> grantVip(s, argument);
+            case "refund" -> refund(s, argument);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long count(Session s, String sql, Object... named) {
+        var query = s.store.getHandle().createQuery(sql);
+        for (int i = 0; i < named.length; i += 2) {
+            query.bind((String) named[i], named[i + 1]);
+        }
+        return query.mapTo(Long.class).one();
+    }
+
+    static String stats(Session s) {
+        long day = s.now - Duration.ofHours(24).toMillis();
+        long hour = s.now - Duration.ofHours(1).toMillis();
+        StringBuilder text = new StringBuilder("<b>Statistics</b>\n");
+        text.append("Users: ").append(count(s, "SELECT count(*) FROM ac_users")).append('\n');
+        text.append("Active in 24 h: ").append(count(s, "SELECT count(*) FROM ac_users WHERE last_active_at >= :d", "d", day)).append('\n');
+        text.append("In a chat now: ").append(count(s, "SELECT count(*) FROM ac_active")).append('\n');
+        text.append("Searching now: ").append(count(s, "SELECT count(*) FROM ac_queue")).append('\n');
+        text.append("Matches in the last hour: ").append(count(s, "SELECT count(*) FROM ac_conversations WHERE started_at >= :h", "h", hour)).append('\n');
+        text.append("VIP now: ").append(count(s, "SELECT count(*) FROM ac_users WHERE vip_until > :n", "n", s.now)).append('\n');
+        text.append("Banned now: ").append(count(s, "SELECT count(*) FROM ac_users WHERE banned_until > :n", "n", s.now)).append('\n');
+        text.append("Open reports: ").append(count(s, "SELECT count(*) FROM ac_reports WHERE status = 'open'")).append("\n\n<b>Per bot</b>\n");
+        List<Map<String, Object>> perBot = s.store.getHandle().createQuery("""
+                        SELECT u.bot_id AS bot, count(*) AS users,
+                               sum(CASE WHEN u.last_active_at >= :d THEN 1 ELSE 0 END) AS active,
+                               (SELECT count(*) FROM ac_conversations c WHERE c.bot_a = u.bot_id AND c.started_at >= :h)
+                             + (SELECT count(*) FROM ac_conversations c WHERE c.bot_b = u.bot_id AND c.started_at >= :h) AS matches
+                        FROM ac_users u GROUP BY u.bot_id ORDER BY u.bot_id""")
+                .bind("d", day).bind("h", hour).mapToMap().list();
+        for (Map<String, Object> row : perBot) {
+            text.append("bot ").append(row.get("bot")).append(": ").append(row.get("users")).append(" users, ")
+                    .append(row.get("active")).append(" active in 24 h, ").append(row.get("matches"))
+                    .append(" match sides in the last hour\n");
+        }
+        return text.toString();
+    }
+
+    private static void broadcast(Session s, String segment, JsonNode message) {
+        JsonNode source = message.path("reply_to_message");
+        String chosen = segment.isBlank() ? "all" : segment.trim().toLowerCase();
+        if (!source.path("message_id").isNumber() || !SEGMENTS.contains(chosen)) {
+            s.say("Reply to the message to broadcast with /broadcast [" + String.join("|", SEGMENTS) + "].");
+            return;
+        }
+        long id = s.store.getHandle().createUpdate("""
+                        INSERT INTO ac_broadcasts (admin_id, bot_id, chat_id, message, segment, status, created_at)
+                        VALUES (:admin, :bot, :chat, :message, :segment, 'running', :now)""")
+                .bind("admin", s.userId).bind("bot", s.botId).bind("chat", s.userId).bind("message", source.toString())
+                .bind("segment", chosen).bind("now", s.now).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        s.say("Broadcast #" + id + " to segment " + chosen + " started; /broadcasts shows progress, /cancel " + id + " stops it.");
+    }
+
+    private static String broadcasts(Session s) {
+        List<Map<String, Object>> rows = s.store.getHandle().createQuery(
+                "SELECT id, segment, queued, status FROM ac_broadcasts ORDER BY id DESC LIMIT 10").mapToMap().list();
+        if (rows.isEmpty()) {
+            return "No broadcasts yet.";
+        }
+        StringBuilder text = new StringBuilder("<b>Broadcasts</b>\n");
+        rows.forEach(row -> text.append('#').append(row.get("id")).append(' ').append(row.get("segment")).append(": ")
+                .append(row.get("queued")).append(" queued, ").append(row.get("status")).append('\n'));
+        return text.toString();
+    }
+
+    private static void cancel(Session s, String argument) {
+        Optional<Long> id = number(argument);
+        int changed = id.isEmpty() ? 0 : s.store.getHandle().createUpdate(
+                        "UPDATE ac_broadcasts SET status = 'cancelled', finished_at = :now WHERE id = :id AND status = 'running'")
+                .bind("now", s.now).bind("id", id.get()).execute();
+        s.say(changed == 1 ? "Broadcast #" + id.get() + " cancelled (messages already queued still go out)."
+                : "Usage: /cancel <running broadcast number>");
+    }
+
+    /** The broadcast task: the next batch of every running broadcast. */
+    static void broadcastBatch(TaskContext task, Store store, long now) {
+        List<Map<String, Object>> running = store.getHandle().createQuery(
+                "SELECT id, admin_id, bot_id, chat_id, message, segment, cursor_no, queued FROM ac_broadcasts WHERE status = 'running' ORDER BY id")
+                .mapToMap().list();
+        for (Map<String, Object> b : running) {
+            long id = ((Number) b.get("id")).longValue();
+            long botId = ((Number) b.get("bot_id")).longValue();
+            long adminChat = ((Number) b.get("chat_id")).longValue();
+            long cursor = ((Number) b.get("cursor_no")).longValue();
+            String segment = (String) b.get("segment");
+            JsonNode message;
+            try {
+                message = JSON.readTree((String) b.get("message"));
+            } catch (IOException e) {
+                store.getHandle().createUpdate("UPDATE ac_broadcasts SET status = 'failed' WHERE id = :id").bind("id", id).execute();
+                continue;
+            }
+            String filter = switch (segment) {
+                case "vip" -> " AND vip_until > :now";
+                case "en", "ru" -> " AND lang = :lang";
+                default -> "";
+            };
+            var query = store.getHandle().createQuery("SELECT no, user_id, bot_id FROM ac_users WHERE no > :cursor AND blocked = 0"
+                    + " AND onboarded_at IS NOT NULL" + filter + " ORDER BY no LIMIT :limit")
+                    .bind("cursor", cursor).bind("limit", BATCH);
+            if (segment.equals("vip")) {
+                query.bind("now", now);
+            }
+            if (segment.equals("en") || segment.equals("ru")) {
+                query.bind("lang", segment);
+            }
+            List<Map<String, Object>> recipients = query.mapToMap().list();
+            Outgoing out = task.send(botId, adminChat);
+            long last = cursor;
+            String kind = Content.kind(message).orElse(null);
+            for (Map<String, Object> recipient : recipients) {
+                long userId = ((Number) recipient.get("user_id")).longValue();
+                long viaBot = ((Number) recipient.get("bot_id")).longValue();
+                last = ((Number) recipient.get("no")).longValue();
+                if (!task.botIds().contains(viaBot)) {
+                    continue;
+                }
+                if (viaBot == botId) {
+                    Content.Call copy = Content.copy(adminChat, message.path("message_id").asLong());
+                    out.broadcast(viaBot, userId, copy.method(), copy.params());
+                } else if (kind != null) {
+                    Content.resend(message, kind, botId).ifPresent(call -> out.broadcast(viaBot, userId, call.method(), call.params()));
+                }
+            }
+            boolean done = recipients.size() < BATCH;
+            store.getHandle().createUpdate("""
+                            UPDATE ac_broadcasts SET cursor_no = :cursor, queued = queued + :n, status = :status,
+                                finished_at = :finished WHERE id = :id""")
+                    .bind("cursor", last).bind("n", recipients.size()).bind("status", done ? "done" : "running")
+                    .bind("finished", done ? now : null).bind("id", id).execute();
+            if (done) {
+                long queued = ((Number) b.get("queued")).longValue() + recipients.size();
+                ObjectNode params = JsonNodeFactory.instance.objectNode();
+                params.put("text", "Broadcast #" + id + " is fully queued: " + queued + " recipients.");
+                out.call(botId, adminChat, "sendMessage", params);
+            }
+        }
+    }
+
+    private static Optional<Profile> target(Session s, String argument) {
+        String[] words = argument.trim().split("\\s+");
+        Optional<Long> no = number(words[0].replace("#u", "").replace("#", ""));
+        Optional<Profile> profile = no.flatMap(s.store::profileByNo);
+        if (profile.isEmpty()) {
+            s.say("No user with that number. Users are named by their number, e.g. /ban 42 1d spam.");
+        }
+        return profile;
+    }
+
+    private static void ban(Session s, String argument) {
+        String[] words = argument.trim().split("\\s+", 3);
+        Optional<Profile> target = target(s, argument);
+        if (target.isEmpty()) {
+            return;
+        }
+        long until = Texts.FOREVER;
+        String reason = "admin";
+        if (words.length > 1 && !words[1].equals("forever")) {
+            try {
+                until = s.now + Durations.parse(words[1]).toMillis();
+            } catch (IllegalArgumentException e) {
+                s.say("Usage: /ban <number> [30m|24h|7d|forever] [reason]");
+                return;
+            }
+        }
+        if (words.length > 2) {
+            reason = words[2];
+        }
+        s.store.update(target.get().userId(), "banned_until = :until, ban_reason = :reason", "until", until, "reason", reason);
+        s.store.getHandle().createUpdate("UPDATE ac_reports SET status = 'actioned' WHERE reported = :u AND status = 'open'")
+                .bind("u", target.get().userId()).execute();
+        Moderation.applyBan(s, target.get(), until);
+        s.say("#u" + target.get().no() + " is banned until " + Texts.date(until, "en") + ".");
+    }
+
+    private static void unban(Session s, String argument) {
+        Optional<Profile> target = target(s, argument);
+        if (target.isEmpty()) {
+            return;
+        }
+        s.store.update(target.get().userId(), "banned_until = 0, ban_reason = NULL");
+        s.tellWithKeyboard(target.get().userId(), target.get().botId(), "ban.lifted");
+        s.say("#u" + target.get().no() + " is no longer banned.");
+    }
+
+    private static void warn(Session s, String argument) {
+        Optional<Profile> target = target(s, argument);
+        if (target.isEmpty()) {
+            return;
+        }
+        s.store.update(target.get().userId(), "warnings = warnings + 1");
+        s.tell(target.get().userId(), target.get().botId(), "warn.notice", null);
+        s.say("#u" + target.get().no() + " was warned (" + (target.get().warnings() + 1) + " warnings).");
+    }
+
+    private static String reports(Session s) {
+        List<Map<String, Object>> rows = s.store.getHandle().createQuery("""
+                        SELECT r.id, r.reason, r.conversation, a.no AS reporter, b.no AS reported FROM ac_reports r
+                        JOIN ac_users a ON a.user_id = r.reporter JOIN ac_users b ON b.user_id = r.reported
+                        WHERE r.status = 'open' ORDER BY r.id DESC LIMIT 20""").mapToMap().list();
+        if (rows.isEmpty()) {
+            return "No open reports.";
+        }
+        StringBuilder text = new StringBuilder("<b>Open reports</b>\n");
+        rows.forEach(row -> text.append("#").append(row.get("id")).append(": #u").append(row.get("reporter"))
+                .append(" reported #u").append(row.get("reported")).append(" (").append(row.get("reason"))
+                .append(", conversation #").append(row.get("conversation")).append(")\n"));
+        return text.toString();
+    }
+
+    private static void user(Session s, String argument) {
+        target(s, argument).ifPresent(p -> {
+            long reports = count(s, "SELECT count(*) FROM ac_reports WHERE reported = :u", "u", p.userId());
+            long score = count(s, "SELECT coalesce(sum(score), 0) FROM ac_ratings WHERE rated = :u", "u", p.userId());
+            s.say("#u" + p.no() + ": " + (p.gender() == null ? "?" : p.gender()) + ", " + (p.age() == null ? "?" : p.age())
+                    + ", lang " + p.lang() + ", bot " + p.botId() + "\nVIP until " + Texts.date(p.vipUntil(), "en")
+                    + "\nBanned until " + Texts.date(p.bannedUntil(), "en") + (p.banReason() == null ? "" : " (" + Texts.html(p.banReason()) + ")")
+                    + "\nPenalty level " + p.penaltyLevel() + ", warnings " + p.warnings() + ", reports " + reports
+                    + ", rating " + score + ", invites " + p.invites());
+        });
+    }
+
+    private static void grantVip(Session s, String argument) {
+        String[] words = argument.trim().split("\\s+");
+        Optional<Profile> target = target(s, argument);
+        if (target.isEmpty()) {
+            return;
+        }
+        Optional<Long> days = words.length > 1 ? number(words[1]) : Optional.empty();
+        if (days.isEmpty() || days.get() < 1 || days.get() > 3650) {
+            s.say("Usage: /grantvip <number> <days>");
+            return;
+        }
+        long until = Vip.extend(s, target.get().userId(), days.get().intValue());
+        s.tell(target.get().userId(), target.get().botId(), "vip.granted", null, Texts.date(until, target.get().lang()));
+        s.say("#u" + target.get().no() + " is VIP until " + Texts.date(until, "en") + ".");
+    }
+
+    private static void refund(Session s, String argument) {
+        String charge = argument.trim();
+        List<Map<String, Object>> rows = s.store.getHandle().createQuery(
+                        "SELECT user_id, bot_id FROM ac_payments WHERE charge_id = :charge AND refunded_at IS NULL")
+                .bind("charge", charge).mapToMap().list();
+        if (rows.isEmpty()) {
+            s.say("Usage: /refund <telegram_payment_charge_id> of a payment not yet refunded.");
+            return;
+        }
+        ObjectNode params = JsonNodeFactory.instance.objectNode();
+        params.put("user_id", ((Number) rows.get(0).get("user_id")).longValue());
+        params.put("telegram_payment_charge_id", charge);
+        long viaBot = ((Number) rows.get(0).get("bot_id")).longValue();
+        s.out.call(viaBot, s.userId, "refundStarPayment", params);
+        s.say("Refund requested; VIP days are taken back when Telegram confirms it.");
+    }
+
+    private static Optional<Long> number(String text) {
+        try {
+            return Optional.of(Long.parseLong(text.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
