@@ -31,13 +31,8 @@ final class Onboarding {
             ask(s);
             return;
         }
-        Integer age = parseAge(message.path("text").asText(""));
+        Integer age = acceptableAge(s, message.path("text").asText(""), "onboarding.age_invalid");
         if (age == null) {
-            s.say(s.text("onboarding.age_invalid"));
-            return;
-        }
-        if (age < s.settings.minAge()) {
-            s.say(s.text("onboarding.too_young", s.settings.minAge()));
             return;
         }
         boolean first = s.profile.onboardedAt() == null;
@@ -49,6 +44,20 @@ final class Onboarding {
         } else {
             s.sayWithKeyboard(s.text("profile.saved"));
         }
+    }
+
+    /** The age in {@code text} if it is one and old enough; otherwise tells the user why and returns null. */
+    private static Integer acceptableAge(Session s, String text, String invalidKey) {
+        Integer age = parseAge(text);
+        if (age == null) {
+            s.say(s.text(invalidKey));
+            return null;
+        }
+        if (age < s.settings.minAge()) {
+            s.say(s.text("onboarding.too_young", s.settings.minAge()));
+            return null;
+        }
+        return age;
     }
 
     static Integer parseAge(String text) {
@@ -162,13 +171,8 @@ final class Onboarding {
 
     /** /age <n>: changes the age after onboarding. */
     static void changeAge(Session s, String argument) {
-        Integer age = parseAge(argument);
+        Integer age = acceptableAge(s, argument, "profile.age_command");
         if (age == null) {
-            s.say(s.text("profile.age_command"));
-            return;
-        }
-        if (age < s.settings.minAge()) {
-            s.say(s.text("onboarding.too_young", s.settings.minAge()));
             return;
         }
         s.store.update(s.userId, "age = :age", "age", age);
