@@ -674,9 +674,10 @@ public final class Simulator {
         invoice.put("total_amount", total);
         JsonNode markup = dev.telescale.emulator.api.ReplyMarkup.parse(call);
         Conversations.applyCommonOptions(call, message, markup);
-        StoredMessage stored = conversations.deliver(call.bot(), chat, message);
-        invoices.put(call.bot().id() + ":" + chat.chatId() + ":" + stored.messageId(),
+        // payable from the moment the user can see it: registered before the message is delivered
+        invoices.put(call.bot().id() + ":" + chat.chatId() + ":" + message.path("message_id").asInt(),
                 new Invoice(title, payload, currency, total));
+        StoredMessage stored = conversations.deliver(call.bot(), chat, message);
         return stored.json();
     }
 
