@@ -162,6 +162,40 @@ class AnonChatFeaturesTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void refusalsAreExplainedAndModeratorsSeeNumbersNeverNames(Backend backend) {
+        harness = new ChatHarness(backend, dataDir, AnonChatSettings.defaults(Set.of()));
+        User moderator = harness.newUser("Mod", "mod_x", "en", BOT_A);
+        long channel = harness.emulator.sim().createGroup("Moderation", "supergroup", null,
+                Map.of(BOT_A, "administrator", BOT_B, "administrator", moderator.id(), "member")).id();
+        harness.settings = switch (AnonChatSettings.fromEnvironment(Map.of("ANONCHAT_NEW_USER_MEDIA_DELAY", "10m",
+                "ANONCHAT_MESSAGES_PER_MINUTE", "3", "ANONCHAT_MODERATION_CHAT_ID", Long.toString(channel)), Set.of())) {
+            case AnonChatSettings.Valid valid -> valid.settings();
+            case AnonChatSettings.Invalid invalid -> throw new IllegalArgumentException(invalid.problems().toString());
+        };
+        harness.startInstance();
+        User[] pair = harness.pair("Nina", "Otto");
+        pair[0].send("{\"photo\":\"too-early\"}");
+        pair[0].awaitText("New users can send media in 10 min");
+        db().useHandle(h -> h.execute("UPDATE ac_users SET onboarded_at = 0"));
+        pair[0].send("{\"photo\":\"later\",\"caption\":\"look\"}");
+        pair[1].awaitMessage("the photo", m -> m.has("photo"));
+        pair[0].text("two");
+        pair[1].awaitText("two");
+        pair[0].text("three");
+        pair[0].awaitText("sending too fast");
+        assertThat(pair[1].inbox().stream().filter(e -> e.payload().path("text").asText().equals("three")).count()).isZero();
+
+        org.awaitility.Awaitility.await("the moderation copy").atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                harness.emulator.sim().inbox(moderator.id(), BOT_A, channel, 0).stream().anyMatch(e -> e.payload().has("photo")));
+        for (InboxEvent event : harness.emulator.sim().inbox(moderator.id(), BOT_A, channel, 0)) {
+            String json = event.payload().toString();
+            assertThat(json).contains("#u").doesNotContain(Long.toString(pair[0].id())).doesNotContain("nina_handle")
+                    .doesNotContain("Nina");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void aSearchTimesOutWithAMessageAndRussianUsersReadRussian(Backend backend) {
         start(backend, Map.of("ANONCHAT_SEARCH_TIMEOUT", "10s"));
         User ru = harness.onboarded("Иван", "ivan_x", "ru", BOT_B, "m", 30);

@@ -46,7 +46,7 @@ final class ChatHarness implements AutoCloseable {
 
     final Emulator emulator;
     final Map<String, String> env;
-    final AnonChatSettings settings;
+    AnonChatSettings settings;
     final java.util.List<TelescaleRuntime> runtimes = new java.util.ArrayList<>();
 
     ChatHarness(Backend backend, Path dataDir, AnonChatSettings settings) {
