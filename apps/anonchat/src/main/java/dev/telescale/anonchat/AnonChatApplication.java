@@ -82,7 +82,7 @@ public final class AnonChatApplication implements BotApplication {
         return List.of(
                 new PeriodicTask("search-timeouts", Duration.ofSeconds(2), task -> {
                     Store store = task.dao(Store.class);
-                    Chats.expireSearches(texts, store, keyboards, task, task.clock().millis());
+                    Chats.expireSearches(texts, store, settings, keyboards, task, task.clock().millis());
                 }),
                 new PeriodicTask("albums", Duration.ofMillis(500), this::flushSettledAlbums),
                 new PeriodicTask("broadcasts", Duration.ofSeconds(1),

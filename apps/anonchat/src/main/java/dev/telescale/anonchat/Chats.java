@@ -121,17 +121,14 @@ final class Chats {
     }
 
     /** The search time-out sweep (a periodic task): expired searches end with a message. */
-    static int expireSearches(Session.TextSource texts, Store store, Keyboards keyboards, dev.telescale.runtime.app.TaskContext task,
-                              long now) {
+    static int expireSearches(Session.TextSource texts, Store store, AnonChatSettings settings, Keyboards keyboards,
+                              dev.telescale.runtime.app.TaskContext task, long now) {
         List<Store.Waiting> expired = store.expiredSearches(now, 500);
         for (Store.Waiting waiting : expired) {
             store.dequeue(waiting.userId());
-            String lang = store.profile(waiting.userId()).map(Profile::lang).orElse("en");
-            var params = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-            params.put("text", texts.text(lang, "search.timeout"));
-            params.put("parse_mode", "HTML");
-            params.set("reply_markup", keyboards.forState(lang, Keyboards.State.IDLE));
-            task.send(waiting.botId(), waiting.userId()).call(waiting.botId(), waiting.userId(), "sendMessage", params);
+            Session s = new Session(store, settings, keyboards, task.send(waiting.botId(), waiting.userId()), now,
+                    waiting.botId(), waiting.userId(), texts);
+            s.sayWithKeyboard(s.text("search.timeout"));
         }
         return expired.size();
     }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.sqlobject.SqlObject;
 
@@ -19,6 +20,14 @@ public interface Store extends SqlObject {
             vip_until, banned_until, ban_reason, penalty_level, warnings, referrer_no, referral_counted <> 0 AS referral_counted,
             invites, rate_window, rate_count, blocked <> 0 AS blocked, created_at, last_active_at""";
 
+    // Row mappers are built once (reflection), not per query.
+    RowMapper<Profile> PROFILE = ConstructorMapper.of(Profile.class);
+    RowMapper<Active> ACTIVE = ConstructorMapper.of(Active.class);
+    RowMapper<Conversation> CONVERSATION = ConstructorMapper.of(Conversation.class);
+    RowMapper<Waiting> WAITING = ConstructorMapper.of(Waiting.class);
+    RowMapper<MappedMessage> MAPPED = ConstructorMapper.of(MappedMessage.class);
+    RowMapper<AlbumPart> ALBUM_PART = ConstructorMapper.of(AlbumPart.class);
+
     private Handle h() {
         return getHandle();
     }
@@ -27,12 +36,12 @@ public interface Store extends SqlObject {
 
     default Optional<Profile> profile(long userId) {
         return h().createQuery("SELECT " + PROFILE_COLUMNS + " FROM ac_users WHERE user_id = :id")
-                .bind("id", userId).map(ConstructorMapper.of(Profile.class)).findOne();
+                .bind("id", userId).map(PROFILE).findOne();
     }
 
     default Optional<Profile> profileByNo(long no) {
         return h().createQuery("SELECT " + PROFILE_COLUMNS + " FROM ac_users WHERE no = :no")
-                .bind("no", no).map(ConstructorMapper.of(Profile.class)).findOne();
+                .bind("no", no).map(PROFILE).findOne();
     }
 
     default Profile createProfile(long userId, long botId, String lang, Long referrerNo, long now) {
@@ -127,7 +136,7 @@ public interface Store extends SqlObject {
         if (vip && me.wantAgeMax() != null) {
             query.bind("ageMax", me.wantAgeMax());
         }
-        return query.map(ConstructorMapper.of(Waiting.class)).findOne();
+        return query.map(WAITING).findOne();
     }
 
     default boolean isWaiting(long userId) {
@@ -161,7 +170,7 @@ public interface Store extends SqlObject {
         return h().createQuery("""
                         SELECT user_id, bot_id, priority, gender, age, want_gender, want_age_min, want_age_max, enqueued_at, expires_at
                         FROM ac_queue WHERE expires_at <= :now ORDER BY expires_at LIMIT :limit""")
-                .bind("now", now).bind("limit", limit).map(ConstructorMapper.of(Waiting.class)).list();
+                .bind("now", now).bind("limit", limit).map(WAITING).list();
     }
 
     // ---- conversations ----
@@ -177,7 +186,7 @@ public interface Store extends SqlObject {
 
     default Optional<Active> active(long userId) {
         return h().createQuery("SELECT user_id, conversation, own_bot, partner_id, partner_bot, started_at FROM ac_active WHERE user_id = :id")
-                .bind("id", userId).map(ConstructorMapper.of(Active.class)).findOne();
+                .bind("id", userId).map(ACTIVE).findOne();
     }
 
     /** Starts a conversation; the primary key of ac_active refuses anyone already in one. */
@@ -202,7 +211,7 @@ public interface Store extends SqlObject {
     default boolean endConversation(long conversation, long endedBy, String reason, long now, long recentUntil) {
         List<Active> rows = h().createQuery("""
                         SELECT user_id, conversation, own_bot, partner_id, partner_bot, started_at FROM ac_active
-                        WHERE conversation = :c""").bind("c", conversation).map(ConstructorMapper.of(Active.class)).list();
+                        WHERE conversation = :c""").bind("c", conversation).map(ACTIVE).list();
         if (rows.isEmpty()) {
             return false;
         }
@@ -226,12 +235,12 @@ public interface Store extends SqlObject {
         return h().createQuery("""
                         SELECT id, user_a, bot_a, user_b, bot_b, started_at, ended_at FROM ac_conversations
                         WHERE (user_a = :id OR user_b = :id) AND started_at >= :since ORDER BY started_at DESC, id DESC LIMIT 1""")
-                .bind("id", userId).bind("since", since).map(ConstructorMapper.of(Conversation.class)).findOne();
+                .bind("id", userId).bind("since", since).map(CONVERSATION).findOne();
     }
 
     default Optional<Conversation> conversation(long id) {
         return h().createQuery("SELECT id, user_a, bot_a, user_b, bot_b, started_at, ended_at FROM ac_conversations WHERE id = :id")
-                .bind("id", id).map(ConstructorMapper.of(Conversation.class)).findOne();
+                .bind("id", id).map(CONVERSATION).findOne();
     }
 
     // ---- message map ----
@@ -261,7 +270,7 @@ public interface Store extends SqlObject {
                         SELECT peer_bot, peer_chat, peer_message_id, conversation FROM ac_messages
                         WHERE bot_id = :bot AND chat_id = :chat AND message_id = :message AND created_at >= :notBefore""")
                 .bind("bot", botId).bind("chat", chatId).bind("message", messageId).bind("notBefore", notBefore)
-                .map(ConstructorMapper.of(MappedMessage.class)).findOne();
+                .map(MAPPED).findOne();
     }
 
     default int purgeMessages(long before) {
@@ -289,7 +298,7 @@ public interface Store extends SqlObject {
         return h().createQuery("""
                         SELECT bot_id, user_id, media_group_id, message_id, payload, received_at FROM ac_album_parts
                         WHERE bot_id = :bot AND user_id = :user ORDER BY media_group_id, message_id""")
-                .bind("bot", botId).bind("user", userId).map(ConstructorMapper.of(AlbumPart.class)).list();
+                .bind("bot", botId).bind("user", userId).map(ALBUM_PART).list();
     }
 
     /** (bot, user) pairs with an album whose newest part arrived before {@code quietSince}. */

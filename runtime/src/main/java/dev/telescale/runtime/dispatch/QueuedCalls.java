@@ -44,11 +44,7 @@ final class QueuedCalls implements Outgoing {
 
     @Override
     public void call(long viaBotId, long chatId, String method, ObjectNode params, String tag) {
-        ObjectNode tagged = params.deepCopy();
-        if (tag != null) {
-            tagged.put(OutboundMessage.TAG_FIELD, tag);
-        }
-        add(viaBotId, chatId, method, tagged, OutboundMessage.CONVERSATION);
+        add(viaBotId, chatId, method, params, OutboundMessage.CONVERSATION, tag);
     }
 
     @Override
@@ -64,6 +60,10 @@ final class QueuedCalls implements Outgoing {
     }
 
     private void add(long viaBotId, long chatId, String method, ObjectNode params, int lane) {
+        add(viaBotId, chatId, method, params, lane, null);
+    }
+
+    private void add(long viaBotId, long chatId, String method, ObjectNode params, int lane, String tag) {
         if (!hostedBotIds.contains(viaBotId)) {
             throw new IllegalArgumentException("bot " + viaBotId + " is not hosted by this deployment");
         }
@@ -72,6 +72,9 @@ final class QueuedCalls implements Outgoing {
         }
         ObjectNode payload = params.deepCopy();
         payload.put("chat_id", chatId);
+        if (tag != null) {
+            payload.put(OutboundMessage.TAG_FIELD, tag);
+        }
         messages.add(new OutboundMessage(0, viaBotId, chatId, Partitioning.shardOfChat(viaBotId, chatId), lane, method,
                 payload.toString(), 0, nowMillis, origin));
     }
