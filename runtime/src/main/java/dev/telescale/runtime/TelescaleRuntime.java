@@ -2,6 +2,9 @@ package dev.telescale.runtime;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.runtime.admin.AdminLogin;
+import dev.telescale.runtime.admin.AdminRoutes;
+import dev.telescale.runtime.admin.DashboardFigures;
 import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.app.BotStartContext;
 import dev.telescale.runtime.bot.BotToken;
@@ -49,6 +52,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +95,7 @@ public final class TelescaleRuntime implements AutoCloseable {
     private AutoCloseable userInvalidations;
     private Thread housekeeping;
     private PeriodicTasks tasks;
+    private Thread dashboardSampler;
 
     private TelescaleRuntime(TelescaleConfig config, InstantSource clock) {
         this.config = config;
@@ -242,6 +247,7 @@ public final class TelescaleRuntime implements AutoCloseable {
             }
         });
         OpsRoutes ops = new OpsRoutes(health, metrics);
+        AdminRoutes admin = adminRoutes();
         http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -250,6 +256,7 @@ public final class TelescaleRuntime implements AutoCloseable {
             javalin.jetty.host = config.http().host();
             javalin.jetty.port = config.http().port();
             ops.register(javalin.routes);
+            admin.register(javalin.routes);
             if (webhooks != null) {
                 webhooks.register(javalin.routes);
             }
@@ -288,6 +295,50 @@ public final class TelescaleRuntime implements AutoCloseable {
                 log.warn("purging handled updates failed; trying again later", e);
             }
         }
+    }
+
+    /**
+     * The admin dashboard: on only with ADMIN_PASSWORD; its application part comes from the first
+     * hosted application that has an {@link dev.telescale.runtime.app.AdminPanel}. A virtual thread
+     * samples every 10 s: the dashboard's charts, and the panel's figures exported on /metrics as
+     * {@code telescale_app_figure{app,figure}} (so a scrape never queries the database).
+     */
+    private AdminRoutes adminRoutes() {
+        DashboardFigures figures = new DashboardFigures(metrics.registry(), clock);
+        Optional<BotApplication> withPanel = bots.values().stream().map(HostedBot::application)
+                .filter(app -> app.adminPanel().isPresent()).findFirst();
+        Optional<AdminLogin> login = config.admin().password().map(password -> new AdminLogin(password, clock));
+        AdminRoutes routes = new AdminRoutes(login, figures, new AdminRoutes.PanelRunner(withPanel, tasks),
+                config.instanceId());
+        if (login.isPresent() || withPanel.isPresent()) {
+            String app = withPanel.map(BotApplication::name).orElse("none");
+            Map<String, Number> latest = new java.util.concurrent.ConcurrentHashMap<>();
+            dashboardSampler = Thread.ofVirtual().name("dashboard-sampler").start(() -> {
+                while (!closed.get()) {
+                    try {
+                        Map<String, Number> sampled = routes.applicationFigures();
+                        sampled.forEach((name, value) -> {
+                            if (latest.put(name, value) == null) {
+                                metrics.gauge("telescale_app_figure", Tags.of("app", app, "figure", name),
+                                        () -> latest.getOrDefault(name, Double.NaN));
+                            }
+                        });
+                        figures.sample(sampled);
+                        Thread.sleep(DashboardFigures.SAMPLE_INTERVAL);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        log.warn("taking a dashboard sample failed; trying again in 10 s", e);
+                        try {
+                            Thread.sleep(DashboardFigures.SAMPLE_INTERVAL);
+                        } catch (InterruptedException stop) {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        return routes;
     }
 
     /** The HTTP port actually bound (useful when configured as 0). */
@@ -394,6 +445,10 @@ public final class TelescaleRuntime implements AutoCloseable {
             @Override
             public void onSent(OutboundMessage message, com.fasterxml.jackson.databind.JsonNode result) {
                 metrics.updatesOut(Long.toString(message.botId()), "sent").increment();
+                if (message.attempts() == 0) { // not yet rescheduled: notBefore is when the handler made the call
+                    metrics.deliveryLatency(Long.toString(message.botId()))
+                            .record(Duration.ofMillis(Math.max(0, clock.millis() - message.notBeforeMillis())));
+                }
                 String tag = DeliveryFailures.tagOf(message);
                 if (tag != null) {
                     delivered(message, tag, result);
@@ -551,6 +606,9 @@ public final class TelescaleRuntime implements AutoCloseable {
         pollers.forEach(TelescaleRuntime::closeQuietly);
         if (housekeeping != null) {
             housekeeping.interrupt();
+        }
+        if (dashboardSampler != null) {
+            dashboardSampler.interrupt();
         }
         closeQuietly(tasks);
         closeQuietly(intake);

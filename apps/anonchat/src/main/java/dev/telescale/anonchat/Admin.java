@@ -94,12 +94,47 @@ final class Admin {
             s.say("Reply to the message to broadcast with /broadcast [" + String.join("|", SEGMENTS) + "].");
             return;
         }
-        long id = s.store.getHandle().createUpdate("""
+        long id = startBroadcast(s.store, s.userId, s.botId, s.userId, source, chosen, s.now);
+        s.say("Broadcast #" + id + " to segment " + chosen + " started; /broadcasts shows progress, /cancel " + id + " stops it.");
+    }
+
+    /**
+     * Stores a broadcast for the broadcast task. {@code message} is the admin's message when it is
+     * copied from a chat ({@code chatId} is the admin's), or a bare {"text": ...} from the dashboard
+     * ({@code chatId} 0: nobody to copy from or to tell when it is fully queued).
+     */
+    static long startBroadcast(Store store, long adminId, long botId, long chatId, JsonNode message, String segment,
+                               long now) {
+        return store.getHandle().createUpdate("""
                         INSERT INTO ac_broadcasts (admin_id, bot_id, chat_id, message, segment, status, created_at)
                         VALUES (:admin, :bot, :chat, :message, :segment, 'running', :now)""")
-                .bind("admin", s.userId).bind("bot", s.botId).bind("chat", s.userId).bind("message", source.toString())
-                .bind("segment", chosen).bind("now", s.now).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-        s.say("Broadcast #" + id + " to segment " + chosen + " started; /broadcasts shows progress, /cancel " + id + " stops it.");
+                .bind("admin", adminId).bind("bot", botId).bind("chat", chatId).bind("message", message.toString())
+                .bind("segment", segment).bind("now", now).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    }
+
+    /** How many users after a cursor (a user number) a broadcast to a segment reaches now (onboarded, not blocked). */
+    static long segmentSize(Store store, String segment, long now, long afterNo) {
+        var query = store.getHandle().createQuery("SELECT count(*) FROM ac_users WHERE no > :cursor AND blocked = 0"
+                + " AND onboarded_at IS NOT NULL" + segmentFilter(segment)).bind("cursor", afterNo);
+        bindSegment(query, segment, now);
+        return query.mapTo(Long.class).one();
+    }
+
+    private static String segmentFilter(String segment) {
+        return switch (segment) {
+            case "vip" -> " AND vip_until > :now";
+            case "en", "ru" -> " AND lang = :lang";
+            default -> "";
+        };
+    }
+
+    private static void bindSegment(org.jdbi.v3.core.statement.Query query, String segment, long now) {
+        if (segment.equals("vip")) {
+            query.bind("now", now);
+        }
+        if (segment.equals("en") || segment.equals("ru")) {
+            query.bind("lang", segment);
+        }
     }
 
     private static String broadcasts(Session s) {
@@ -141,20 +176,10 @@ final class Admin {
                 store.getHandle().createUpdate("UPDATE ac_broadcasts SET status = 'failed' WHERE id = :id").bind("id", id).execute();
                 continue;
             }
-            String filter = switch (segment) {
-                case "vip" -> " AND vip_until > :now";
-                case "en", "ru" -> " AND lang = :lang";
-                default -> "";
-            };
             var query = store.getHandle().createQuery("SELECT no, user_id, bot_id FROM ac_users WHERE no > :cursor AND blocked = 0"
-                    + " AND onboarded_at IS NOT NULL" + filter + " ORDER BY no LIMIT :limit")
+                    + " AND onboarded_at IS NOT NULL" + segmentFilter(segment) + " ORDER BY no LIMIT :limit")
                     .bind("cursor", cursor).bind("limit", BATCH);
-            if (segment.equals("vip")) {
-                query.bind("now", now);
-            }
-            if (segment.equals("en") || segment.equals("ru")) {
-                query.bind("lang", segment);
-            }
+            bindSegment(query, segment, now);
             List<Map<String, Object>> recipients = query.mapToMap().list();
             Outgoing out = task.send(botId, adminChat);
             long last = cursor;
@@ -166,7 +191,7 @@ final class Admin {
                 if (!task.botIds().contains(viaBot)) {
                     continue;
                 }
-                if (viaBot == botId) {
+                if (viaBot == botId && message.has("message_id")) {
                     Content.Call copy = Content.copy(adminChat, message.path("message_id").asLong());
                     out.broadcast(viaBot, userId, copy.method(), copy.params());
                 } else if (kind != null) {
@@ -179,7 +204,7 @@ final class Admin {
                                 finished_at = :finished WHERE id = :id""")
                     .bind("cursor", last).bind("n", recipients.size()).bind("status", done ? "done" : "running")
                     .bind("finished", done ? now : null).bind("id", id).execute();
-            if (done) {
+            if (done && adminChat != 0) {
                 long queued = ((Number) b.get("queued")).longValue() + recipients.size();
                 ObjectNode params = JsonNodeFactory.instance.objectNode();
                 params.put("text", "Broadcast #" + id + " is fully queued: " + queued + " recipients.");
@@ -217,11 +242,22 @@ final class Admin {
         if (words.length > 2) {
             reason = words[2];
         }
-        s.store.update(target.get().userId(), "banned_until = :until, ban_reason = :reason", "until", until, "reason", reason);
-        s.store.getHandle().createUpdate("UPDATE ac_reports SET status = 'actioned' WHERE reported = :u AND status = 'open'")
-                .bind("u", target.get().userId()).execute();
-        Moderation.applyBan(s, target.get(), until);
+        banUser(s, target.get(), until, reason);
         s.say("#u" + target.get().no() + " is banned until " + Texts.date(until, "en") + ".");
+    }
+
+    /** Bans a user until a time: their open reports become actioned, they leave the queue or chat, both sides are told. */
+    static void banUser(Session s, Profile target, long until, String reason) {
+        s.store.update(target.userId(), "banned_until = :until, ban_reason = :reason", "until", until, "reason", reason);
+        s.store.getHandle().createUpdate("UPDATE ac_reports SET status = 'actioned' WHERE reported = :u AND status = 'open'")
+                .bind("u", target.userId()).execute();
+        Moderation.applyBan(s, target, until);
+    }
+
+    /** Lifts a ban and tells the user, with the keyboard of their state. */
+    static void unbanUser(Session s, Profile target) {
+        s.store.update(target.userId(), "banned_until = 0, ban_reason = NULL");
+        s.tellWithKeyboard(target.userId(), target.botId(), "ban.lifted");
     }
 
     private static void unban(Session s, String argument) {
@@ -229,8 +265,7 @@ final class Admin {
         if (target.isEmpty()) {
             return;
         }
-        s.store.update(target.get().userId(), "banned_until = 0, ban_reason = NULL");
-        s.tellWithKeyboard(target.get().userId(), target.get().botId(), "ban.lifted");
+        unbanUser(s, target.get());
         s.say("#u" + target.get().no() + " is no longer banned.");
     }
 

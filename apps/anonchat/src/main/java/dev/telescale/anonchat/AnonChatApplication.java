@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.BotApplication;
+import dev.telescale.runtime.app.AdminPanel;
 import dev.telescale.runtime.app.BotStartContext;
 import dev.telescale.runtime.app.BundleTranslations;
 import dev.telescale.runtime.app.Delivery;
@@ -39,9 +40,16 @@ public final class AnonChatApplication implements BotApplication {
     private final Session.TextSource texts = translations::text;
     private final Keyboards keyboards = new Keyboards(texts);
     private final Map<Long, String> botUsernames = new ConcurrentHashMap<>();
+    private final AnonChatAdminPanel adminPanel;
 
     public AnonChatApplication(AnonChatSettings settings) {
         this.settings = settings;
+        this.adminPanel = new AnonChatAdminPanel(settings, keyboards, texts);
+    }
+
+    @Override
+    public Optional<AdminPanel> adminPanel() {
+        return Optional.of(adminPanel);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.telescale.runtime.app;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An application that runs on Telescale, such as the anonymous chat. It sees updates one at a
@@ -30,6 +31,11 @@ public interface BotApplication {
     /** Work one instance of the deployment does periodically; see {@link PeriodicTask}. */
     default List<PeriodicTask> periodicTasks() {
         return List.of();
+    }
+
+    /** The application's part of the admin dashboard, if it has one. */
+    default Optional<AdminPanel> adminPanel() {
+        return Optional.empty();
     }
 
     /**

@@ -43,7 +43,14 @@ public final class PeriodicTasks implements AutoCloseable {
     private final Runnable afterCommit;
     private final Consumer<String> onFailure;
     private final List<Thread> threads = new ArrayList<>();
+    private final Map<BotApplication, Set<Long>> botsByApplication = new LinkedHashMap<>();
     private volatile boolean running = true;
+
+    /** Work done in one transaction with a {@link TaskContext}, returning a value. */
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T run(TaskContext context) throws Exception;
+    }
 
     public PeriodicTasks(Database database, Outbox outbox, Leases leases, String owner,
                          Collection<HostedBot> bots, InstantSource clock, Runnable afterCommit, Consumer<String> onFailure) {
@@ -61,6 +68,7 @@ public final class PeriodicTasks implements AutoCloseable {
         for (HostedBot bot : bots) {
             applications.computeIfAbsent(bot.application(), app -> new LinkedHashSet<>()).add(bot.botId());
         }
+        applications.forEach((application, botIds) -> botsByApplication.put(application, Set.copyOf(botIds)));
         applications.forEach((application, botIds) -> {
             for (PeriodicTask task : application.periodicTasks()) {
                 threads.add(Thread.ofVirtual().name("task-" + application.name() + "-" + task.name()).unstarted(
@@ -100,10 +108,33 @@ public final class PeriodicTasks implements AutoCloseable {
 
     /** One run in one transaction (also for tests that drive tasks by hand). */
     public void runOnce(BotApplication application, Set<Long> botIds, PeriodicTask task) {
-        boolean queued = database.inTransaction(handle -> {
+        inTransaction(application, botIds, context -> {
+            task.body().run(context);
+            return null;
+        });
+    }
+
+    /**
+     * Runs one-off work of an application (an admin action from the dashboard, say) exactly as a
+     * task run: one transaction with the calls it queues, rolled back when it throws. A runtime
+     * exception is rethrown as it is; a checked one wrapped in an {@link IllegalStateException}.
+     */
+    public <T> T inTransaction(BotApplication application, TransactionWork<T> work) {
+        Set<Long> botIds = botsByApplication.get(application);
+        if (botIds == null) {
+            throw new IllegalArgumentException("application " + application.name() + " runs no bot here");
+        }
+        return inTransaction(application, botIds, work);
+    }
+
+    private <T> T inTransaction(BotApplication application, Set<Long> botIds, TransactionWork<T> work) {
+        record Outcome<T>(T value, boolean queued) {
+        }
+        Outcome<T> outcome = database.inTransaction(handle -> {
             RunContext context = new RunContext(handle, botIds, application);
+            T value;
             try {
-                task.body().run(context);
+                value = work.run(context);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -113,11 +144,12 @@ public final class PeriodicTasks implements AutoCloseable {
             if (!messages.isEmpty()) {
                 outbox.enqueue(handle, messages);
             }
-            return !messages.isEmpty();
+            return new Outcome<>(value, !messages.isEmpty());
         });
-        if (queued) {
+        if (outcome.queued()) {
             afterCommit.run();
         }
+        return outcome.value();
     }
 
     @Override

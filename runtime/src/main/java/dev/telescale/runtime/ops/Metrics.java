@@ -84,7 +84,11 @@ public final class Metrics implements AutoCloseable {
         return timer("telescale.handle.latency", "Handler time per update", "app", app, Duration.ofSeconds(30));
     }
 
-    /** From an outbound message's creation to Telegram accepting it, retries and waits included. */
+    /**
+     * From a handler making a call to Telegram accepting it (the sender's queueing and rate-limit
+     * waits included), for calls accepted at their first attempt; calls that needed a retry are
+     * counted by {@link #retries} instead, since their creation time is not carried in memory.
+     */
     public Timer deliveryLatency(String botId) {
         return timer("telescale.delivery.latency", "Time from producing a message to its delivery", "bot", botId,
                 Duration.ofMinutes(5));

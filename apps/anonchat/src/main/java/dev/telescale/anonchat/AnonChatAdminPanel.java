@@ -1,0 +1,152 @@
+package dev.telescale.anonchat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.telescale.runtime.app.AdminPanel;
+import dev.telescale.runtime.app.TaskContext;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The anonymous chat's part of the admin dashboard: the same figures as /stats, open and recent
+ * reports with ban and unban, and text broadcasts. Bans and unbans go through the same code as the
+ * admin commands, so a dashboard ban ends the user's chat or search and tells both sides. Users
+ * are named by their internal number (#u42) only.
+ */
+final class AnonChatAdminPanel implements AdminPanel {
+    /** A user counts as online when their last update is this recent. */
+    static final Duration ONLINE_WINDOW = Duration.ofMinutes(5);
+
+    private final AnonChatSettings settings;
+    private final Keyboards keyboards;
+    private final Session.TextSource texts;
+
+    AnonChatAdminPanel(AnonChatSettings settings, Keyboards keyboards, Session.TextSource texts) {
+        this.settings = settings;
+        this.keyboards = keyboards;
+        this.texts = texts;
+    }
+
+    @Override
+    public Map<String, Number> figures(TaskContext context) {
+        Store store = context.dao(Store.class);
+        long now = context.clock().millis();
+        Map<String, Number> figures = new LinkedHashMap<>();
+        figures.put("users", count(store, "SELECT count(*) FROM ac_users", now));
+        figures.put("online", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", now - ONLINE_WINDOW.toMillis()));
+        figures.put("active_24h", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", now - Duration.ofHours(24).toMillis()));
+        figures.put("in_chat", count(store, "SELECT count(*) FROM ac_active", now));
+        figures.put("waiting", count(store, "SELECT count(*) FROM ac_queue", now));
+        figures.put("matches_last_hour", count(store, "SELECT count(*) FROM ac_conversations WHERE started_at >= :since",
+                now - Duration.ofHours(1).toMillis()));
+        figures.put("vip", count(store, "SELECT count(*) FROM ac_users WHERE vip_until > :since", now));
+        figures.put("banned", count(store, "SELECT count(*) FROM ac_users WHERE banned_until > :since", now));
+        figures.put("open_reports", count(store, "SELECT count(*) FROM ac_reports WHERE status = 'open'", now));
+        return figures;
+    }
+
+    private static long count(Store store, String sql, long since) {
+        var query = store.getHandle().createQuery(sql);
+        if (sql.contains(":since")) {
+            query.bind("since", since);
+        }
+        return query.mapTo(Long.class).one();
+    }
+
+    @Override
+    public List<Report> recentReports(TaskContext context, int limit) {
+        long now = context.clock().millis();
+        return context.dao(Store.class).getHandle().createQuery("""
+                        SELECT r.id, a.no AS reporter, b.no AS reported, r.reason, r.status, r.created_at,
+                               CASE WHEN b.banned_until > :now THEN 1 ELSE 0 END AS banned
+                        FROM ac_reports r JOIN ac_users a ON a.user_id = r.reporter JOIN ac_users b ON b.user_id = r.reported
+                        ORDER BY r.id DESC LIMIT :limit""")
+                .bind("now", now).bind("limit", limit)
+                .map((rs, ctx) -> new Report(rs.getLong("id"), rs.getLong("reporter"), rs.getLong("reported"),
+                        rs.getString("reason"), rs.getString("status"), rs.getLong("created_at"), rs.getInt("banned") == 1))
+                .list();
+    }
+
+    @Override
+    public String ban(TaskContext context, long userNumber, Optional<Duration> duration, String reason) {
+        Session s = sessionOf(context, userNumber);
+        long until = duration.map(d -> s.now + d.toMillis()).orElse(Texts.FOREVER);
+        Admin.banUser(s, s.profile, until, reason);
+        return "#u" + userNumber + " is banned until " + Texts.date(until, "en") + ".";
+    }
+
+    @Override
+    public String unban(TaskContext context, long userNumber) {
+        Session s = sessionOf(context, userNumber);
+        if (s.profile.bannedUntil() <= s.now) {
+            throw new IllegalArgumentException("#u" + userNumber + " is not banned");
+        }
+        Admin.unbanUser(s, s.profile);
+        return "#u" + userNumber + " is no longer banned.";
+    }
+
+    /** A session acting on the user with that number, through their own bot. */
+    private Session sessionOf(TaskContext context, long userNumber) {
+        Store store = context.dao(Store.class);
+        Profile target = store.profileByNo(userNumber)
+                .orElseThrow(() -> new IllegalArgumentException("no user #u" + userNumber));
+        return new Session(store, settings, keyboards, context.send(target.botId(), target.userId()),
+                context.clock().millis(), target.botId(), target.userId(), texts);
+    }
+
+    @Override
+    public List<String> broadcastSegments() {
+        return Admin.SEGMENTS;
+    }
+
+    @Override
+    public long startBroadcast(TaskContext context, String text, String segment) {
+        if (!Admin.SEGMENTS.contains(segment)) {
+            throw new IllegalArgumentException("segment: one of " + Admin.SEGMENTS);
+        }
+        long firstBot = context.botIds().stream().sorted().findFirst()
+                .orElseThrow(() -> new IllegalStateException("no bot runs the anonymous chat here"));
+        return Admin.startBroadcast(context.dao(Store.class), 0, firstBot, 0,
+                JsonNodeFactory.instance.objectNode().put("text", text), segment, context.clock().millis());
+    }
+
+    @Override
+    public List<Broadcast> broadcasts(TaskContext context, int limit) {
+        Store store = context.dao(Store.class);
+        long now = context.clock().millis();
+        List<Map<String, Object>> rows = store.getHandle().createQuery(
+                        "SELECT id, segment, message, queued, status, created_at FROM ac_broadcasts ORDER BY id DESC LIMIT :limit")
+                .bind("limit", limit).mapToMap().list();
+        return rows.stream().map(row -> {
+            String status = (String) row.get("status");
+            long queued = ((Number) row.get("queued")).longValue();
+            String segment = (String) row.get("segment");
+            long total = status.equals("running") ? Math.max(queued, queued + remaining(store, row, now)) : queued;
+            return new Broadcast(((Number) row.get("id")).longValue(), segment, preview((String) row.get("message")),
+                    queued, total, status, ((Number) row.get("created_at")).longValue());
+        }).toList();
+    }
+
+    /** Recipients of a running broadcast not yet queued (after its cursor). */
+    private static long remaining(Store store, Map<String, Object> row, long now) {
+        long cursor = store.getHandle().createQuery("SELECT cursor_no FROM ac_broadcasts WHERE id = :id")
+                .bind("id", row.get("id")).mapTo(Long.class).one();
+        String segment = (String) row.get("segment");
+        return Admin.segmentSize(store, segment, now, cursor);
+    }
+
+    private static String preview(String messageJson) {
+        try {
+            var message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(messageJson);
+            String text = message.path("text").asText(message.path("caption").asText(""));
+            if (text.isEmpty()) {
+                text = Content.kind(message).map(kind -> "[" + kind + "]").orElse("[message]");
+            }
+            return text.length() > 80 ? text.substring(0, 79) + "…" : text;
+        } catch (java.io.IOException e) {
+            return "[unreadable]";
+        }
+    }
+}
