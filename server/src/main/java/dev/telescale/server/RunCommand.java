@@ -1,13 +1,9 @@
 package dev.telescale.server;
 
-import dev.telescale.emulator.Emulator;
-import dev.telescale.emulator.EmulatorConfig;
-import dev.telescale.emulator.FloodLimits;
 import dev.telescale.runtime.TelescaleRuntime;
+import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.config.TelescaleConfig;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -21,12 +17,8 @@ import picocli.CommandLine.Spec;
         description = {"Runs the bots named in BOT_TOKENS (environment or ./.env; see docs/configuration.md).",
                 "Without DATABASE_URL and REDIS_URL it runs on an embedded SQLite file under ./data and in-process state.",
                 "Without BOT_TOKENS it runs a demo: the anonymous chat on two bots sharing one matching pool, on a built-in",
-                "Telegram emulator, played through its /sim API."})
+                "Telegram emulator, with a browser sandbox and the admin dashboard."})
 final class RunCommand implements Callable<Integer> {
-    /** The demo's bots: well-formed tokens that exist only in the built-in emulator. */
-    static final List<String> DEMO_TOKENS = List.of("1000001:DEMOdemoDEMOdemoDEMOdemoDEMOdemo01",
-            "1000002:DEMOdemoDEMOdemoDEMOdemoDEMOdemo02");
-
     @Spec
     CommandSpec spec;
 
@@ -42,48 +34,31 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         LoggingSetup.apply(config.logging());
-        Emulator demoEmulator = null;
+        CountDownLatch stopped = new CountDownLatch(1);
         if (config.demoMode()) {
-            demoEmulator = Emulator.start(EmulatorConfig.defaults().withFlood(FloodLimits.telegramDefaults())
-                    .withPort(demoPort));
-            Map<String, String> environment = new HashMap<>(System.getenv());
-            environment.put("BOT_TOKENS", DEMO_TOKENS.stream().map(token -> "anonchat:" + token)
-                    .reduce((a, b) -> a + "," + b).orElseThrow());
-            environment.put("TELEGRAM_API_URL", demoEmulator.baseUrl());
-            config = Configurations.load(environment, err);
-            if (config == null) {
-                demoEmulator.close();
+            Demo demo = Demo.start(demoPort, System.getenv(), err);
+            if (demo == null) {
                 return 2;
             }
-        }
-        Emulator emulator = demoEmulator;
-        Map<String, dev.telescale.runtime.app.BotApplication> applications = Applications.available(config,
-                System.getenv(), err);
-        if (applications == null) {
-            if (emulator != null) {
-                emulator.close();
-            }
-            return 2;
-        }
-        TelescaleRuntime runtime = TelescaleRuntime.start(config, applications, InstantSource.system());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            if (emulator != null) {
-                emulator.close();
-            }
-            stopped.countDown();
-        }, "telescale-shutdown"));
-        if (emulator != null) {
-            spec.commandLine().getOut().println("Telescale demo (no BOT_TOKENS): the anonymous chat on two bots, ids "
-                    + DEMO_TOKENS.stream().map(token -> token.substring(0, token.indexOf(':'))).toList()
-                    + ", on a built-in Telegram emulator; play a user through " + emulator.baseUrl()
-                    + "/sim (see docs/emulator.md); health and metrics on port " + runtime.httpPort()
-                    + ". Ctrl-C stops it.");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                demo.close();
+                stopped.countDown();
+            }, "telescale-shutdown"));
+            spec.commandLine().getOut().println(demo.banner());
         } else {
+            Map<String, BotApplication> applications = Applications.available(config, System.getenv(), err);
+            if (applications == null) {
+                return 2;
+            }
+            TelescaleRuntime runtime = TelescaleRuntime.start(config, applications, InstantSource.system());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                runtime.close();
+                stopped.countDown();
+            }, "telescale-shutdown"));
             spec.commandLine().getOut().println("Telescale is running " + config.bots().size() + " bot(s) on "
                     + (config.polling() ? "long polling" : "webhooks") + "; health, metrics and webhooks on port "
-                    + runtime.httpPort() + ". Ctrl-C stops it.");
+                    + runtime.httpPort() + (config.admin().webEnabled() ? ", admin dashboard at /admin" : "")
+                    + ". Ctrl-C stops it.");
         }
         spec.commandLine().getOut().flush();
         stopped.await();
