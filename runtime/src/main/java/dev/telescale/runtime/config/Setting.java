@@ -21,7 +21,7 @@ public enum Setting {
                     + "`app:token` (`echo:123456:ABC…`) runs the application `app`. A token starts with a digit, "
                     + "an application name with a lowercase letter, so the two cannot be confused."),
     HTTP_PORT("8080", Parsers.integer(1, 65535, "a port number"),
-            "The HTTP port of webhooks, health, metrics and the admin web."),
+            "The HTTP port of webhooks, health, metrics and the admin dashboard."),
     HTTP_HOST("0.0.0.0", Parsers.host(), "The address the HTTP server listens on."),
     TELEGRAM_API_URL("https://api.telegram.org", Parsers.httpUrl("https://api.telegram.org"),
             "The Bot API server: Telegram, the emulator (`http://127.0.0.1:8081`) or a local Bot API server."),
@@ -48,8 +48,8 @@ public enum Setting {
     ADMIN_CONTROL_CHAT_ID("", "empty: alerts are only logged", false, OptionalLong.empty(), Parsers.chatId(),
             "The chat that receives alerts (polling errors, database or Redis unreachable, instance start "
                     + "and stop)."),
-    ADMIN_PASSWORD("", "empty: admin web off", true, Optional.empty(), Parsers.password(12),
-            "Password of the admin web, at least 12 characters."),
+    ADMIN_PASSWORD("", "empty: dashboard off", true, Optional.empty(), Parsers.password(12),
+            "Password of the admin dashboard at `/admin` (docs/admin.md), at least 12 characters."),
     INSTANCE_ID("", "`<hostname>-<pid>`", false, null, Parsers.instanceId(),
             "This instance's name in leases, logs, metrics and alerts: 1-64 characters of `A-Z a-z 0-9 . _ -`."),
     LOG_FORMAT("text", Parsers.oneOf(LogFormat.class, "a log format"), "`text` or `json` (one object a line)."),
