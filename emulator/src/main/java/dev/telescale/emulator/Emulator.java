@@ -13,6 +13,7 @@ import dev.telescale.emulator.api.MethodHandler;
 import dev.telescale.emulator.api.MethodRegistry;
 import dev.telescale.emulator.faults.FaultInjector;
 import dev.telescale.emulator.flood.FloodControl;
+import dev.telescale.emulator.sim.SandboxRoutes;
 import dev.telescale.emulator.sim.SimRoutes;
 import dev.telescale.emulator.sim.Simulator;
 import dev.telescale.emulator.state.Bot;
@@ -30,7 +31,8 @@ import java.util.Set;
 /**
  * An emulator of the Telegram Bot API: a standalone HTTP server or an embedded one in tests.
  * {@code /bot<token>/<method>} is the Bot API, {@code /file/bot<token>/<path>} serves downloads,
- * {@code /sim/...} is the control API that plays the users (see docs/emulator.md).
+ * {@code /sim/...} is the control API that plays the users (see docs/emulator.md), and
+ * {@code /sandbox} a browser page that plays several users through it.
  *
  * <p>Requests run on virtual threads, so long polls and slow webhooks cost no platform thread.
  * Close it to stop the server and every webhook deliverer.
@@ -78,6 +80,7 @@ public final class Emulator implements AutoCloseable {
                 javalin.routes.addHttpHandler(type, "/bot{token}/<method>", botApi::handle);
             }
             simRoutes.register(javalin.routes);
+            new SandboxRoutes().register(javalin.routes);
             javalin.routes.get("/file/{botToken}/<path>", ctx -> simulator.download(ctx, ctx.pathParam("botToken"),
                     ctx.pathParam("path")));
             for (HandlerType type : new HandlerType[] {HandlerType.GET, HandlerType.POST}) {

@@ -7,6 +7,7 @@ import dev.telescale.emulator.state.Bot;
 import dev.telescale.emulator.state.BotChat;
 import dev.telescale.emulator.state.EmulatorState;
 import dev.telescale.emulator.state.StoredMessage;
+import java.util.Set;
 
 /**
  * The shared path of every message a bot sends: resolve and check the target chat (the real
@@ -14,6 +15,10 @@ import dev.telescale.emulator.state.StoredMessage;
  * show it in the chat's inbox. Method handlers only build the content. Thread-safe.
  */
 public final class Conversations {
+    /** Sending methods (lower case) that have no reply_markup parameter. */
+    private static final Set<String> WITHOUT_REPLY_MARKUP = Set.of("sendmediagroup", "forwardmessage",
+            "forwardmessages", "copymessages");
+
     private final EmulatorState state;
     private final FloodControl flood;
 
@@ -99,6 +104,20 @@ public final class Conversations {
         if (inlineMarkup != null) {
             message.set("reply_markup", inlineMarkup);
         }
+    }
+
+    /**
+     * Delivers a message a Bot API call sends: first remembers the reply keyboard the call's
+     * reply_markup sets or removes (so it is in place when the message shows), then
+     * {@link #deliver(Bot, BotChat, ObjectNode)}. Every sending method ends here; the methods
+     * without a reply_markup parameter (sendMediaGroup, forwardMessage(s), copyMessages) leave the
+     * keyboard as it is, as Telegram ignores arguments a method does not have.
+     */
+    public StoredMessage deliver(ApiCall call, BotChat chat, ObjectNode message) {
+        if (!WITHOUT_REPLY_MARKUP.contains(call.method())) {
+            ReplyMarkup.applyReplyKeyboard(call, chat);
+        }
+        return deliver(call.bot(), chat, message);
     }
 
     /** Stores the bot's message and shows it in the chat's inbox; returns the stored message. */

@@ -88,7 +88,7 @@ public final class MessageMethods {
             message.set("link_preview_options", preview);
         }
         Conversations.applyCommonOptions(call, message, markup);
-        return conversations.deliver(call.bot(), chat, message).json();
+        return conversations.deliver(call, chat, message).json();
     }
 
     private JsonNode sendFile(ApiCall call, String kind) {
@@ -108,7 +108,7 @@ public final class MessageMethods {
             message.put("show_caption_above_media", true);
         }
         Conversations.applyCommonOptions(call, message, markup);
-        return conversations.deliver(call.bot(), chat, message).json();
+        return conversations.deliver(call, chat, message).json();
     }
 
     /** The text argument with its parse_mode or entities applied, checked as sendMessage and editMessageText do. */
@@ -234,7 +234,7 @@ public final class MessageMethods {
         }
         message.set(field, content);
         Conversations.applyCommonOptions(call, message, markup);
-        return conversations.deliver(call.bot(), chat, message).json();
+        return conversations.deliver(call, chat, message).json();
     }
 
     private JsonNode sendMediaGroup(ApiCall call) {
@@ -298,7 +298,7 @@ public final class MessageMethods {
                 message.put("has_media_spoiler", true);
             }
             Conversations.applyCommonOptions(call, message, null);
-            result.add(conversations.deliver(call.bot(), chat, message).json());
+            result.add(conversations.deliver(call, chat, message).json());
         }
         return result;
     }
@@ -331,7 +331,7 @@ public final class MessageMethods {
             putCaption(call, message);
         }
         Conversations.applyCommonOptions(call, message, markup);
-        StoredMessage delivered = conversations.deliver(call.bot(), chat, message);
+        StoredMessage delivered = conversations.deliver(call, chat, message);
         ObjectNode id = Json.object();
         id.put("message_id", delivered.messageId());
         return id;
@@ -353,7 +353,7 @@ public final class MessageMethods {
         if (call.boolArg("protect_content")) {
             message.put("has_protected_content", true);
         }
-        return conversations.deliver(call.bot(), chat, message).json();
+        return conversations.deliver(call, chat, message).json();
     }
 
     /**
@@ -460,7 +460,7 @@ public final class MessageMethods {
             if (call.boolArg("protect_content")) {
                 message.put("has_protected_content", true);
             }
-            StoredMessage delivered = conversations.deliver(call.bot(), chat, message);
+            StoredMessage delivered = conversations.deliver(call, chat, message);
             result.addObject().put("message_id", delivered.messageId());
         }
         return result;

@@ -1,10 +1,14 @@
 package dev.telescale.emulator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.emulator.state.BotChat;
 
 /**
  * Validates reply_markup as the real server does (its error strings) and says what a Message
- * echoes back: only an inline keyboard is part of the Message object.
+ * echoes back: only an inline keyboard is part of the Message object. A reply keyboard is not
+ * echoed; it is remembered per chat instead ({@link #applyReplyKeyboard}), as a client shows it.
  */
 public final class ReplyMarkup {
     private ReplyMarkup() {
@@ -71,6 +75,50 @@ public final class ReplyMarkup {
             return null;
         }
         throw BotApiException.badRequest("can't parse reply keyboard markup JSON object");
+    }
+
+    /**
+     * Remembers in the chat what the call's reply_markup does to the reply keyboard: a
+     * ReplyKeyboardMarkup replaces it, remove_keyboard clears it; no reply_markup, an inline
+     * keyboard or force_reply leave it. Call after {@link #parse} accepted the markup.
+     */
+    public static void applyReplyKeyboard(ApiCall call, BotChat chat) {
+        String raw = call.arg("reply_markup");
+        JsonNode markup = raw == null ? null : Json.parseOrNull(raw);
+        if (markup == null || !markup.isObject() || markup.has("inline_keyboard")) {
+            return;
+        }
+        if (markup.path("keyboard").isArray()) {
+            chat.setReplyKeyboard(replyKeyboard(markup));
+        } else if (markup.has("remove_keyboard")) {
+            chat.setReplyKeyboard(null);
+        }
+    }
+
+    /** The keyboard as the sandbox shows it: rows of {"text",...} buttons and the display flags. */
+    private static ObjectNode replyKeyboard(JsonNode markup) {
+        ObjectNode keyboard = Json.object();
+        ArrayNode rows = keyboard.putArray("keyboard");
+        for (JsonNode row : markup.get("keyboard")) {
+            ArrayNode buttons = rows.addArray();
+            for (JsonNode button : row) {
+                if (button.isTextual()) {
+                    buttons.addObject().put("text", button.asText());
+                } else if (button.isObject()) {
+                    buttons.add(button.deepCopy());
+                }
+            }
+        }
+        keyboard.put("resize_keyboard", markup.path("resize_keyboard").asBoolean(false));
+        keyboard.put("one_time_keyboard", markup.path("one_time_keyboard").asBoolean(false));
+        keyboard.put("is_persistent", markup.path("is_persistent").asBoolean(false));
+        JsonNode placeholder = markup.get("input_field_placeholder");
+        if (placeholder != null && placeholder.isTextual() && !placeholder.asText().isEmpty()) {
+            keyboard.put("input_field_placeholder", placeholder.asText());
+        } else {
+            keyboard.putNull("input_field_placeholder");
+        }
+        return keyboard;
     }
 
     private static boolean allArrays(JsonNode rows) {

@@ -9,6 +9,7 @@ import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.faults.FaultSettings;
 import dev.telescale.emulator.faults.LatencyDistribution;
 import dev.telescale.emulator.state.Bot;
+import dev.telescale.emulator.state.FileStore.StoredFile;
 import dev.telescale.emulator.state.InboxEvent;
 import dev.telescale.emulator.state.SimGroup;
 import dev.telescale.emulator.state.SimUser;
@@ -38,6 +39,8 @@ public final class SimRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/sim/bots", safe(this::createBot));
+        routes.get("/sim/bots", safe(this::listBots));
+        routes.get("/sim/files/{fileId}", safe(this::file));
         routes.post("/sim/bots/{id}/updates", safe(ctx -> result(ctx, sim.injectUpdate(id(ctx), body(ctx)))));
         routes.post("/sim/users", safe(this::createUser));
         routes.get("/sim/users/{id}", safe(ctx -> ctx.json(json(sim.user(id(ctx)).userJson()))));
@@ -86,6 +89,7 @@ public final class SimRoutes {
             ctx.json(json(Json.object().put("ok", true)));
         }));
         routes.get("/sim/users/{id}/inbox", safe(this::inbox));
+        routes.get("/sim/users/{id}/keyboard", safe(this::keyboard));
         routes.post("/sim/groups", safe(this::createGroup));
         routes.post("/sim/groups/{id}/members", safe(ctx -> {
             JsonNode body = body(ctx);
@@ -188,6 +192,47 @@ public final class SimRoutes {
         Bot bot = sim.registerBot(body.path("token").asText(""));
         ctx.contentType("application/json").result(Json.bytes(Json.object().put("id", bot.id())
                 .put("username", bot.username())));
+    }
+
+    private void listBots(Context ctx) {
+        ArrayNode bots = Json.array();
+        for (Bot bot : sim.bots()) {
+            bots.addObject().put("id", bot.id()).put("username", bot.username()).put("first_name", bot.firstName());
+        }
+        ctx.contentType("application/json").result(Json.bytes(bots));
+    }
+
+    /** A file's bytes as one bot knows it, for pages that show what a user received. */
+    private void file(Context ctx) {
+        StoredFile file = sim.file(requiredBot(ctx), ctx.pathParam("fileId"));
+        ctx.header("Cache-Control", "private, max-age=3600")
+                .contentType(file.mimeType() == null ? "application/octet-stream" : file.mimeType())
+                .result(file.bytes());
+    }
+
+    private void keyboard(Context ctx) {
+        long chat;
+        try {
+            chat = Long.parseLong(ctx.queryParamAsClass("chat", String.class).getOrDefault("0"));
+        } catch (NumberFormatException e) {
+            throw SimException.badRequest("chat must be a number");
+        }
+        ObjectNode keyboard = sim.replyKeyboard(id(ctx), requiredBot(ctx), chat);
+        ctx.contentType("application/json").result(Json.bytes(keyboard != null ? keyboard
+                : Json.object().putNull("keyboard")));
+    }
+
+    /** The bot query parameter, required. */
+    private static long requiredBot(Context ctx) {
+        String bot = ctx.queryParam("bot");
+        if (bot == null) {
+            throw SimException.badRequest("query parameter bot is required");
+        }
+        try {
+            return Long.parseLong(bot);
+        } catch (NumberFormatException e) {
+            throw SimException.badRequest("bot must be a number");
+        }
     }
 
     private void createUser(Context ctx) {

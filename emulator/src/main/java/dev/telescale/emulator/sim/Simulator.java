@@ -114,6 +114,35 @@ public final class Simulator {
         return bot;
     }
 
+    /** Every bot the emulator knows, in the order they registered. */
+    public List<Bot> bots() {
+        return List.copyOf(state.bots());
+    }
+
+    /** A file as bot {@code botId} knows it by its file_id (404 when that bot has no such file). */
+    public StoredFile file(long botId, String fileId) {
+        bot(botId);
+        try {
+            StoredFile file = state.files().resolve(botId, fileId);
+            if (file != null) {
+                return file;
+            }
+        } catch (BotApiException e) {
+            // another bot's file_id or an unknown one: the same answer as a missing file
+        }
+        throw SimException.notFound("bot " + botId + " has no file " + fileId);
+    }
+
+    /**
+     * The reply keyboard bot {@code botId} last set in the user's private chat (or in the group
+     * {@code chatId} when not 0), or null when none is shown.
+     */
+    public ObjectNode replyKeyboard(long userId, long botId, long chatId) {
+        user(userId);
+        BotChat chat = bot(botId).existingChat(chatId == 0 ? userId : chatId);
+        return chat == null ? null : chat.replyKeyboard();
+    }
+
     public SimGroup createGroup(String title, String type, String username, Map<Long, String> members) {
         if (title == null || title.isBlank()) {
             throw SimException.badRequest("title is required");
@@ -677,7 +706,7 @@ public final class Simulator {
         // payable from the moment the user can see it: registered before the message is delivered
         invoices.put(call.bot().id() + ":" + chat.chatId() + ":" + message.path("message_id").asInt(),
                 new Invoice(title, payload, currency, total));
-        StoredMessage stored = conversations.deliver(call.bot(), chat, message);
+        StoredMessage stored = conversations.deliver(call, chat, message);
         return stored.json();
     }
 

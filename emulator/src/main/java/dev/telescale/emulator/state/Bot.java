@@ -51,6 +51,10 @@ public final class Bot {
         return username;
     }
 
+    public String firstName() {
+        return firstName;
+    }
+
     public UpdateQueue updates() {
         return updates;
     }

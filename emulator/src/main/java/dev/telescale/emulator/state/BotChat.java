@@ -14,6 +14,9 @@ import java.util.Map;
  * chats are independent, so contention only arises between calls to the same chat. Message
  * storage is bounded (oldest evicted first) so a long benchmark cannot exhaust memory; an evicted
  * message behaves as a deleted one ("message to edit not found").
+ *
+ * <p>It also remembers the reply keyboard the bot last set, since the Message object does not
+ * echo a ReplyKeyboardMarkup and a client shows it until the bot replaces or removes it.
  */
 public final class BotChat {
     private final long chatId;
@@ -22,6 +25,7 @@ public final class BotChat {
     private int lastMessageId;
     private boolean started;
     private boolean blocked;
+    private ObjectNode replyKeyboard;
     private final LinkedHashMap<Integer, StoredMessage> messages;
 
     BotChat(long chatId, ObjectNode chatJson, int maxStoredMessages) {
@@ -91,5 +95,15 @@ public final class BotChat {
         boolean previous = this.blocked;
         this.blocked = blocked;
         return previous;
+    }
+
+    /** The reply keyboard the bot last set in this chat, or null when none (never set or removed). */
+    public synchronized ObjectNode replyKeyboard() {
+        return replyKeyboard;
+    }
+
+    /** Sets the reply keyboard shown in this chat (null removes it); the object must not change afterwards. */
+    public synchronized void setReplyKeyboard(ObjectNode keyboard) {
+        this.replyKeyboard = keyboard;
     }
 }

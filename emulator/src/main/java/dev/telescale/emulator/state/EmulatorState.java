@@ -5,8 +5,11 @@ import dev.telescale.emulator.EmulatorConfig;
 import dev.telescale.emulator.api.BotApiException;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -20,6 +23,7 @@ public final class EmulatorState {
 
     private final EmulatorConfig config;
     private final Map<Long, Bot> bots = new ConcurrentHashMap<>();
+    private final List<Bot> botsInOrder = new CopyOnWriteArrayList<>();
     private final Map<String, Bot> botsByToken = new ConcurrentHashMap<>();
     private final Map<Long, SimUser> users = new ConcurrentHashMap<>();
     private final Map<Long, SimGroup> groups = new ConcurrentHashMap<>();
@@ -84,8 +88,12 @@ public final class EmulatorState {
         if (!SECRET.matcher(token.substring(colon + 1)).matches()) {
             throw BotApiException.unauthorized();
         }
-        Bot bot = bots.computeIfAbsent(id, botId -> new Bot(botId, token, "emulated_" + botId + "_bot",
-                "Bot " + botId, config.clock(), config.seed(), config.maxStoredMessagesPerChat()));
+        Bot bot = bots.computeIfAbsent(id, botId -> {
+            Bot created = new Bot(botId, token, "emulated_" + botId + "_bot", "Bot " + botId, config.clock(),
+                    config.seed(), config.maxStoredMessagesPerChat());
+            botsInOrder.add(created);
+            return created;
+        });
         if (!bot.token().equals(token) || bot.revoked()) {
             throw BotApiException.unauthorized();
         }
@@ -105,8 +113,9 @@ public final class EmulatorState {
         return bots.get(id);
     }
 
+    /** Every bot, in the order they registered. */
     public Collection<Bot> bots() {
-        return bots.values();
+        return Collections.unmodifiableList(botsInOrder);
     }
 
     public SimUser createUser(String firstName, String lastName, String username, String languageCode, boolean premium) {
