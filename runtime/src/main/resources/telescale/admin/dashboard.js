@@ -28,7 +28,8 @@ async function api(path, body) {
   return json;
 }
 
-function label(name) { return name.replace(/_/g, " ").replace(/^./, c => c.toUpperCase()); }
+const LABELS = { vip: "VIP", active_24h: "Active in 24 h", in_chat: "In a chat", matches_last_hour: "Matches in the last hour" };
+function label(name) { return LABELS[name] || name.replace(/_/g, " ").replace(/^./, c => c.toUpperCase()); }
 function show(value) {
   if (value === null || value === undefined) return "–";
   return Number.isInteger(value) ? value.toLocaleString("en") : (Math.round(value * 10) / 10).toLocaleString("en");

@@ -47,6 +47,7 @@ final class Demo implements AutoCloseable {
             Map<String, String> demo = new HashMap<>(environment);
             demo.put("BOT_TOKENS", String.join(",", TOKENS.stream().map(token -> "anonchat:" + token).toList()));
             demo.put("TELEGRAM_API_URL", emulator.baseUrl());
+            demo.putIfAbsent("ANONCHAT_NEW_USER_MEDIA_DELAY", "0s"); // a sandbox's newcomers try pictures at once
             TelescaleConfig config = Configurations.load(demo, err);
             boolean madeUp = config != null && config.admin().password().isEmpty(); // neither environment nor .env
             if (madeUp) {

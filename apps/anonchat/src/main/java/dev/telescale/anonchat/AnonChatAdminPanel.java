@@ -65,8 +65,14 @@ final class AnonChatAdminPanel implements AdminPanel {
                         ORDER BY r.id DESC LIMIT :limit""")
                 .bind("now", now).bind("limit", limit)
                 .map((rs, ctx) -> new Report(rs.getLong("id"), rs.getLong("reporter"), rs.getLong("reported"),
-                        rs.getString("reason"), rs.getString("status"), rs.getLong("created_at"), rs.getInt("banned") == 1))
+                        reasonLabel(rs.getString("reason")), rs.getString("status"), rs.getLong("created_at"),
+                        rs.getInt("banned") == 1))
                 .list();
+    }
+
+    /** A reason code as the reporter saw it (in English); anything else as stored. */
+    private String reasonLabel(String code) {
+        return Moderation.REASONS.contains(code) ? texts.text("en", "report.reason." + code) : code;
     }
 
     @Override
