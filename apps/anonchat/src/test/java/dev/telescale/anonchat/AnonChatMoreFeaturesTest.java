@@ -246,7 +246,7 @@ class AnonChatMoreFeaturesTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void bothSidesRateAChatAfterItEndsAndAdminsSeeTheScore(Backend backend) {
+    void bothSidesRateAChatAfterItEndsAdminsSeeTheScoreAndTheRatingCanReport(Backend backend) {
         start(backend, Map.of());
         User admin = harness.onboarded("Admin", "admin_x", "en", BOT_A, "m", 40);
         User[] pair = harness.pair("Rita", "Sol");
@@ -280,6 +280,16 @@ class AnonChatMoreFeaturesTest {
         assertThat(((Number) ratings.get(0).get("rated")).longValue()).isEqualTo(sol.id());
         assertThat(((Number) ratings.get(1).get("rater")).longValue()).isEqualTo(sol.id());
         assertThat(((Number) ratings.get(1).get("score")).intValue()).isEqualTo(-1);
+
+        // The third button of the rating reports the partner of the chat that just ended.
+        press(sol, solAsked, ("rep:" + conversation)::equals);
+        InboxEvent reasons = sol.awaitText("Why do you report");
+        press(sol, reasons, d -> d.endsWith(":abuse"));
+        sol.await("the report thanks", e -> e.event().equals("callback_answer")
+                && e.payload().path("text").asText().startsWith("Thank you; moderators"));
+        admin.text("/reports");
+        assertThat(admin.awaitText("Open reports").payload().path("text").asText())
+                .contains("#u" + no(sol) + " reported #u" + no(rita) + " (abuse, conversation #" + conversation + ")");
     }
 
     @ParameterizedTest
