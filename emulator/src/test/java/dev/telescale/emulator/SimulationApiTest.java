@@ -291,6 +291,24 @@ class SimulationApiTest {
     }
 
     @Test
+    void send_fileIdOfAnEarlierMessage_sameFileAgain() throws Exception {
+        start();
+        long user = startedUser();
+        userSends(user, "\"sticker\":\"cat\"");
+        JsonNode first = pollOne().path("message").get("sticker");
+        userSends(user, "\"sticker\":\"" + first.get("file_id").asText() + "\"");
+        JsonNode again = pollOne().path("message").get("sticker");
+        assertThat(again.path("file_unique_id").asText()).isEqualTo(first.path("file_unique_id").asText());
+        assertThat(again.path("file_id").asText()).isEqualTo(first.path("file_id").asText());
+        userSends(user, "\"sticker\":\"cat\"");
+        assertThat(pollOne().path("message").path("sticker").path("file_unique_id").asText())
+                .as("a label is new content every time").isNotEqualTo(first.path("file_unique_id").asText());
+        userSends(user, "\"photo\":\"" + first.get("file_id").asText() + "\"");
+        assertThat(pollOne().path("message").path("photo").get(0).path("file_unique_id").asText())
+                .as("a file_id of another kind is only a label").isNotEqualTo(first.path("file_unique_id").asText());
+    }
+
+    @Test
     void send_otherMediaKinds_botSeesEachKind() throws Exception {
         start();
         long user = startedUser();

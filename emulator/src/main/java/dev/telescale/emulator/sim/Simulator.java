@@ -181,8 +181,8 @@ public final class Simulator {
      * The user sends a message to the bot (private chat, or the group {@code chatId} when not 0).
      * {@code content} holds one of text, photo, video, animation, voice, audio, video_note, sticker,
      * document, album, location, venue, contact, dice; with caption, reply_to and forward_from.
-     * Media values are a data URL ({@code data:image/png;base64,...}) or any label, for which a
-     * synthetic file is made.
+     * Media values are a data URL ({@code data:image/png;base64,...}), a file_id this bot gave out
+     * earlier (that same file again), or any label, for which a synthetic file is made.
      */
     public SimResult send(long userId, long botId, long chatId, JsonNode content) {
         SimUser user = user(userId);
@@ -291,7 +291,11 @@ public final class Simulator {
                 if (hasContent) {
                     throw SimException.badRequest("a message has exactly one kind of content");
                 }
-                StoredFile file = fileFrom(kind, content.get(kind).asText(), content.path("file_name").asText(null));
+                String value = content.get(kind).asText();
+                StoredFile file = knownFile(bot, kind, value);
+                if (file == null) {
+                    file = fileFrom(kind, value, content.path("file_name").asText(null));
+                }
                 message.set(kind, media.mediaJson(bot, file, null));
                 hasContent = true;
             }
@@ -348,6 +352,23 @@ public final class Simulator {
         value.put("latitude", location.get("latitude").asDouble());
         value.put("longitude", location.get("longitude").asDouble());
         return value;
+    }
+
+    /**
+     * The file a file_id of this bot designates, or null. A Telegram client sends a file that is
+     * already on the server (a sticker, a photo sent or forwarded before) by reference: the message
+     * carries the same file, with the same file_unique_id, instead of a new upload.
+     */
+    private StoredFile knownFile(Bot bot, String kind, String value) {
+        if (value.startsWith("data:")) {
+            return null;
+        }
+        try {
+            StoredFile file = state.files().resolve(bot.id(), value);
+            return file != null && file.kind().equals(kind) ? file : null;
+        } catch (BotApiException e) {
+            return null;
+        }
     }
 
     /** A file a user sends: a data URL's bytes, or synthetic content for a label. */
