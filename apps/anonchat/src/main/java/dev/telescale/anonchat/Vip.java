@@ -122,6 +122,7 @@ final class Vip {
         long current = s.profile.vipUntil();
         long until = Math.max(Math.min(current, s.now), current - days.get() * DAY);
         s.store.update(s.userId, "vip_until = :until", "until", until);
+        setQueuePriority(s, s.userId, until > s.now);
         s.say(s.text("vip.refunded", days.get()));
     }
 
@@ -130,7 +131,14 @@ final class Vip {
         Profile profile = s.store.profile(userId).orElseThrow();
         long until = Math.max(profile.vipUntil(), s.now) + days * DAY;
         s.store.update(userId, "vip_until = :until", "until", until);
+        setQueuePriority(s, userId, true);
         return until;
+    }
+
+    /** VIP gained or lost while waiting takes effect in the queue at once, not at the next search. */
+    private static void setQueuePriority(Session s, long userId, boolean vip) {
+        s.store.getHandle().createUpdate("UPDATE ac_queue SET priority = :priority WHERE user_id = :u")
+                .bind("priority", vip ? 1 : 0).bind("u", userId).execute();
     }
 
     /** Called when a user finishes onboarding for the first time: their inviter may earn VIP. */

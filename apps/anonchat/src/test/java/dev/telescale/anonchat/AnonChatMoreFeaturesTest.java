@@ -332,4 +332,31 @@ class AnonChatMoreFeaturesTest {
         assertThat(waiting).as("the one who waited longer still waits").containsExactly(nora.id());
         assertThat(count(nora, m -> m.path("text").asText().startsWith("Partner found"))).isZero();
     }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void vipGrantedWhileWaitingMovesTheUserAheadAtOnce(Backend backend) {
+        start(backend, Map.of());
+        User admin = harness.onboarded("Admin", "admin_x", "en", BOT_A, "m", 40);
+        User nora = harness.onboarded("Nora", "nora_x", "en", BOT_A, "f", 31);
+        User wendy = harness.onboarded("Wendy", "wendy_x", "en", BOT_B, "f", 29);
+        User tom = harness.onboarded("Tom", "tom_x", "en", BOT_B, "m", 32);
+        // Nora and Wendy just chatted, so they are not matched again: both wait, Nora first.
+        nora.text("/search");
+        wendy.text("/search");
+        wendy.awaitText("Partner found");
+        nora.text("/stop");
+        wendy.awaitText("Your partner ended the chat");
+        nora.text("/search");
+        nora.awaitText("Looking for a partner");
+        wendy.text("/search");
+        wendy.awaitText("Looking for a partner");
+        admin.text("/grantvip " + no(wendy) + " 7");
+        wendy.awaitText("A moderator gave you VIP until");
+        tom.text("/search");
+        tom.awaitText("Partner found");
+        long tomsPartner = db().withHandle(h -> h.createQuery("SELECT partner_id FROM ac_active WHERE user_id = :u")
+                .bind("u", tom.id()).mapTo(Long.class).one());
+        assertThat(tomsPartner).as("VIP granted while waiting counts at once").isEqualTo(wendy.id());
+    }
 }
