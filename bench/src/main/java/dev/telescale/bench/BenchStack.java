@@ -2,6 +2,8 @@ package dev.telescale.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.telescale.anonchat.AnonChatApplication;
+import dev.telescale.anonchat.AnonChatSettings;
 import dev.telescale.echo.EchoApplication;
 import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.EmulatorConfig;
@@ -26,16 +28,26 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.LoggerFactory;
 
 /**
- * The system under test, in this process: an emulator and a Telescale runtime hosting the echo
- * bot on one token, wired as the options say. Closing stops the runtime, then the emulator, then
+ * The system under test, in this process: an emulator and a Telescale runtime hosting either the
+ * echo bot on one token or the anonymous chat on two tokens, wired as the options say. Closing stops the runtime, then the emulator, then
  * drops the PostgreSQL schema the run created. Not thread-safe; one run owns it.
  */
 final class BenchStack implements AutoCloseable {
     static final String TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
     static final long BOT_ID = 123456L;
+    /** The anonymous chat's two bots ({@link App#ANONCHAT}). */
+    static final String CHAT_TOKEN_A = "710001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    static final String CHAT_TOKEN_B = "710002:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    static final long CHAT_BOT_A = 710001L;
+    static final long CHAT_BOT_B = 710002L;
+
+    /** What the runtime hosts. */
+    enum App { ECHO, ANONCHAT }
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -44,10 +56,12 @@ final class BenchStack implements AutoCloseable {
     private final String schema;
     private final PostgresTarget postgres;
     private final LatencyRecorder recorder;
+    private final Map<Long, Long> partnerOf;
 
-    private BenchStack(Emulator emulator, LatencyRecorder recorder, TelescaleRuntime runtime, String schema,
-                       PostgresTarget postgres) {
+    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, TelescaleRuntime runtime,
+                       String schema, PostgresTarget postgres) {
         this.emulator = emulator;
+        this.partnerOf = partnerOf;
         this.recorder = recorder;
         this.runtime = runtime;
         this.schema = schema;
@@ -61,6 +75,15 @@ final class BenchStack implements AutoCloseable {
      *                        and the correctness check reads every echo back from the inbox)
      */
     static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat) {
+        return start(options, runDir, messagesPerChat, App.ECHO);
+    }
+
+    /**
+     * Starts both sides with the given application. With {@link App#ANONCHAT} the recorder measures
+     * relays: nothing until {@link #partnerOf()} names the pairs (so onboarding and matching are not
+     * measured), then from a sender's update to the partner's bot sending the copy to the partner.
+     */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app) {
         setLogLevel(options.logLevel.name());
         int kept = Math.max(1_000, messagesPerChat);
         Emulator emulator = Emulator.start(EmulatorConfig.defaults()
@@ -70,12 +93,27 @@ final class BenchStack implements AutoCloseable {
         String schema = null;
         PostgresTarget postgres = null;
         try {
-            emulator.sim().registerBot(TOKEN);
-            LatencyRecorder recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
+            Map<Long, Long> partnerOf = null;
+            LatencyRecorder recorder;
+            if (app == App.ECHO) {
+                emulator.sim().registerBot(TOKEN);
+                recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
+            } else {
+                emulator.sim().registerBot(CHAT_TOKEN_A);
+                emulator.sim().registerBot(CHAT_TOKEN_B);
+                partnerOf = new ConcurrentHashMap<>();
+                recorder = new LatencyRecorder(Set.of(CHAT_BOT_A, CHAT_BOT_B), emulator.state().trace(), partnerOf);
+            }
             emulator.state().trace().subscribe(recorder);
             String suffix = randomString(12).toLowerCase(java.util.Locale.ROOT);
             Map<String, String> env = new HashMap<>();
-            env.put("BOT_TOKENS", EchoApplication.NAME + ":" + TOKEN);
+            env.put("BOT_TOKENS", app == App.ECHO ? EchoApplication.NAME + ":" + TOKEN
+                    : AnonChatApplication.NAME + ":" + CHAT_TOKEN_A + "," + AnonChatApplication.NAME + ":" + CHAT_TOKEN_B);
+            if (app == App.ANONCHAT) {
+                // New users may send at once, and the spam limit (at most 10,000 a minute) stays out of the way.
+                env.put("ANONCHAT_NEW_USER_MEDIA_DELAY", "0s");
+                env.put("ANONCHAT_MESSAGES_PER_MINUTE", "10000");
+            }
             env.put("TELEGRAM_API_URL", emulator.baseUrl());
             int port = freePort();
             env.put("HTTP_PORT", Integer.toString(port));
@@ -111,9 +149,11 @@ final class BenchStack implements AutoCloseable {
                 case ConfigResult.Invalid invalid -> throw new IllegalArgumentException(
                         "the bench configuration is invalid: " + String.join("; ", invalid.problems()));
             };
-            TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(EchoApplication.NAME, new EchoApplication()),
+            TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(
+                    app == App.ECHO ? EchoApplication.NAME : AnonChatApplication.NAME,
+                    app == App.ECHO ? new EchoApplication() : new AnonChatApplication(anonChatSettings(env))),
                     InstantSource.system());
-            BenchStack stack = new BenchStack(emulator, recorder, runtime, schema, postgres);
+            BenchStack stack = new BenchStack(emulator, recorder, partnerOf, runtime, schema, postgres);
             stack.awaitReady(port);
             return stack;
         } catch (RuntimeException e) {
@@ -131,6 +171,22 @@ final class BenchStack implements AutoCloseable {
 
     LatencyRecorder recorder() {
         return recorder;
+    }
+
+    /**
+     * For {@link App#ANONCHAT}: each sender's partner, filled by the scenario once the pairs are
+     * matched; the recorder measures only the chats named here. Null for the echo bot.
+     */
+    Map<Long, Long> partnerOf() {
+        return partnerOf;
+    }
+
+    private static AnonChatSettings anonChatSettings(Map<String, String> env) {
+        return switch (AnonChatSettings.fromEnvironment(env, Set.of())) {
+            case AnonChatSettings.Valid valid -> valid.settings();
+            case AnonChatSettings.Invalid invalid -> throw new IllegalArgumentException(
+                    "the bench's anonymous chat settings are invalid: " + String.join("; ", invalid.problems()));
+        };
     }
 
     /** Waits until {@code done} holds, or nothing new was answered for {@code idle}, or {@code limit} passed. */

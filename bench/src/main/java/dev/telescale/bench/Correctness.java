@@ -32,18 +32,43 @@ record Correctness(long expected, long received, long lost, long duplicated, lon
 
     /** Each user expects echoes of {@code u<user>-0} .. {@code u<user>-(sent-1)}, in that order, once each. */
     static Correctness echoes(Simulator sim, long botId, Map<Long, Integer> sentPerUser) {
-        long expected = 0;
-        long received = 0;
-        long lost = 0;
-        long duplicated = 0;
-        long reordered = 0;
+        Tally tally = new Tally();
         for (Map.Entry<Long, Integer> entry : sentPerUser.entrySet()) {
             long user = entry.getKey();
-            int sent = entry.getValue();
-            String prefix = "u" + user + "-";
+            tally.check(messages(sim, botId, user), "u" + user + "-", entry.getValue());
+        }
+        return tally.result();
+    }
+
+    /** Where one sender's relayed messages should arrive, and how many were sent. */
+    record Relayed(long partner, long partnerBot, int sent) {
+    }
+
+    /**
+     * Each sender's partner expects {@code m <sender> 0} .. {@code m <sender> (sent-1)}, in that
+     * order, once each, in the chat with the partner's bot.
+     */
+    static Correctness relays(Simulator sim, Map<Long, Relayed> senders) {
+        Tally tally = new Tally();
+        for (Map.Entry<Long, Relayed> entry : senders.entrySet()) {
+            Relayed to = entry.getValue();
+            tally.check(messages(sim, to.partnerBot(), to.partner()), "m " + entry.getKey() + " ", to.sent());
+        }
+        return tally.result();
+    }
+
+    /** Counts, over several senders, the numbered texts {@code <prefix><n>} found against those sent. */
+    private static final class Tally {
+        long expected;
+        long received;
+        long lost;
+        long duplicated;
+        long reordered;
+
+        void check(List<InboxEvent> messages, String prefix, int sent) {
             Set<Integer> seen = new HashSet<>();
             int highest = -1;
-            for (InboxEvent event : messages(sim, botId, user)) {
+            for (InboxEvent event : messages) {
                 String text = event.payload().path("text").asText("");
                 if (!text.startsWith(prefix)) {
                     continue;
@@ -71,7 +96,10 @@ record Correctness(long expected, long received, long lost, long duplicated, lon
                 }
             }
         }
-        return new Correctness(expected, received, lost, duplicated, reordered);
+
+        Correctness result() {
+            return new Correctness(expected, received, lost, duplicated, reordered);
+        }
     }
 
     /** Each user expects exactly one message: the bot's answer to /start. */

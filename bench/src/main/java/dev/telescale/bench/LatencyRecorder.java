@@ -3,6 +3,7 @@ package dev.telescale.bench;
 import dev.telescale.emulator.state.Trace;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,11 +24,17 @@ import org.HdrHistogram.SynchronizedHistogram;
  * come in order (the runtime keeps per-chat order), so the n-th answer belongs to the n-th
  * delivery. Redelivered updates (long polling may return an update twice) are recognised by
  * their update id, which grows per chat. Histograms are synchronized; counters are adders.
+ *
+ * <p>Relays (the anonymous chat): the answer to a sender's update is the partner's bot sending the
+ * copy into the partner's chat, so the lane is the sender's chat for deliveries and the partner's
+ * partner (the sender) for calls. Only chats named in the partner map count, so what happens
+ * before the scenario fills it (onboarding, matching) is not measured.
  */
 final class LatencyRecorder implements Trace.Listener {
     static final long HIGHEST_MICROS = 3_600_000_000L;
 
-    private final long botId;
+    private final Set<Long> botIds;
+    private final Map<Long, Long> partnerOf;
     private final Trace trace;
     private final long traceOffsetNanos;
     private final Map<Long, Lane> lanes = new ConcurrentHashMap<>();
@@ -43,8 +50,19 @@ final class LatencyRecorder implements Trace.Listener {
     private volatile long withinLimitMicros = Long.MAX_VALUE;
     private final LongAdder answeredWithinLimit = new LongAdder();
 
+    /** Answers in the same chat as the update (the echo bot). */
     LatencyRecorder(long botId, Trace trace) {
-        this.botId = botId;
+        this(Set.of(botId), trace, null);
+    }
+
+    /**
+     * @param partnerOf null: answers in the update's own chat; otherwise the answer to a sender's
+     *                  update is a message into {@code partnerOf.get(sender)}, and chats not in the
+     *                  map are ignored (the map may be filled later, and must be thread-safe)
+     */
+    LatencyRecorder(Set<Long> botIds, Trace trace, Map<Long, Long> partnerOf) {
+        this.botIds = Set.copyOf(botIds);
+        this.partnerOf = partnerOf;
         this.trace = trace;
         this.traceOffsetNanos = System.nanoTime() - trace.nowMicros() * 1_000;
     }
@@ -82,14 +100,21 @@ final class LatencyRecorder implements Trace.Listener {
 
     @Override
     public void onEvent(Trace.Event event) {
-        if (event.botId() != botId || event.chatId() == 0) {
+        if (!botIds.contains(event.botId()) || event.chatId() == 0) {
             return;
         }
         if (event.kind().equals("delivered")) {
-            delivered(event);
+            if (partnerOf == null || partnerOf.containsKey(event.chatId())) {
+                delivered(event);
+            }
         } else if (event.kind().equals("call") && isReply(event.method())) {
+            // For relays the call goes to the partner's chat; the partner's partner is the sender.
+            Long lane = partnerOf == null ? Long.valueOf(event.chatId()) : partnerOf.get(event.chatId());
+            if (lane == null) {
+                return;
+            }
             if (event.status() == 200) {
-                answered(event);
+                answered(event, lane);
             } else {
                 failedCalls.increment();
                 if (event.status() == 429) {
@@ -123,8 +148,8 @@ final class LatencyRecorder implements Trace.Listener {
         record(event.atMicros(), callMicros, planned);
     }
 
-    private void answered(Trace.Event event) {
-        Lane lane = lane(event.chatId());
+    private void answered(Trace.Event event, long laneChat) {
+        Lane lane = lane(laneChat);
         long deliveredAt;
         long planned;
         synchronized (lane) {

@@ -46,6 +46,20 @@ class BenchSmokeTest {
     }
 
     @Test
+    void relay_threePairsAtThirtyPerSecond_everyMessageReachesThePartnerOnceInOrder() throws IOException {
+        JsonNode result = run("relay", "--pairs", "3", "--rate", "30", "--duration", "3");
+
+        assertThat(result.path("counts").path("sent").asLong()).isEqualTo(90);
+        assertThat(result.path("correctness").path("expected").asLong()).isEqualTo(90);
+        assertThat(result.path("correctness").path("received").asLong()).isEqualTo(90);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("successRate").asDouble()).isEqualTo(1.0);
+        assertThat(result.path("latencyMs").path("deliveredToRelay").path("count").asLong()).isEqualTo(90);
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
