@@ -196,7 +196,10 @@ class SandboxAndDashboardBrowserTest {
         browser.driver.get(demo.adminUrl());
         browser.driver.findElement(By.id("password")).sendKeys("not the password");
         browser.driver.findElement(By.id("login-submit")).click();
-        assertThat(browser.driver.findElement(By.id("login-error")).getText()).contains("Wrong password");
+        // the refusal arrives after half a second: wait for the new page, not the old form
+        WebElement refused = browser.waitUpTo(PATIENCE).withMessage("the wrong password is refused").until(driver ->
+                driver.findElements(By.id("login-error")).stream().findFirst().orElse(null));
+        assertThat(refused.getText()).contains("Wrong password");
         browser.driver.findElement(By.id("password")).sendKeys(PASSWORD + Keys.ENTER);
         browser.waitUpTo(PATIENCE).withMessage("the users tile shows 2").until(driver ->
                 driver.findElements(By.cssSelector(".tile[data-figure='users'] .value")).stream()
