@@ -1,7 +1,6 @@
 package dev.telescale.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.sim.Simulator;
 import dev.telescale.emulator.state.SimUser;
 import java.io.PrintWriter;
@@ -11,12 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,16 +56,6 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
             description = "Seconds at the same rate before measuring; checked for correctness, not timed (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    private static final class User {
-        final long id;
-        final ReentrantLock lock = new ReentrantLock();
-        int next;
-
-        User(long id) {
-            this.id = id;
-        }
-    }
-
     @Override
     public Integer call() {
         ScenarioArgs.require(spec, users >= 1 && users <= 1_000_000, "--users must be between 1 and 1000000, not " + users);
@@ -87,10 +70,10 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         try (BenchStack stack = BenchStack.start(common, folder.dir(), 2 * perUser + 100)) {
             Simulator sim = stack.emulator().sim();
             LatencyRecorder recorder = stack.recorder();
-            List<User> simUsers = new ArrayList<>(users);
+            List<OpenLoop.NumberedUser> simUsers = new ArrayList<>(users);
             for (int i = 0; i < users; i++) {
                 SimUser user = sim.createUser("User" + i, null, null, "en", false);
-                simUsers.add(new User(user.id()));
+                simUsers.add(new OpenLoop.NumberedUser(user.id(), BenchStack.BOT_ID));
                 recorder.planned(user.id(), System.nanoTime());
                 sim.start(user.id(), BenchStack.BOT_ID, null);
             }
@@ -100,27 +83,12 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
                         + " users got an answer to /start; not measuring");
                 return 1;
             }
-            LongAdder sent = new LongAdder();
-            LongAdder sendErrors = new LongAdder();
-            long startNanos = System.nanoTime() + 50_000_000L;
-            long measureFromNanos = startNanos + warmup * 1_000_000_000L;
-            recorder.measureFrom(measureFromNanos);
-            double intervalNanos = 1e9 / rate;
-            try (Progress progress = new Progress("ceiling", err, sent::sum, recorder);
-                 ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (long i = 0; i < total; i++) {
-                    long planned = startNanos + (long) (i * intervalNanos);
-                    for (long wait = planned - System.nanoTime(); wait > 0; wait = planned - System.nanoTime()) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    User user = simUsers.get((int) (i % users));
-                    senders.execute(() -> send(sim, recorder, user, planned, sent, sendErrors));
-                }
-                senders.shutdown();
-                senders.awaitTermination(60, TimeUnit.SECONDS);
-                long expected = users + sent.sum();
-                stack.awaitAnswers(() -> recorder.answered() >= expected, Duration.ofSeconds(15),
-                        Duration.ofSeconds(120));
+            OpenLoop.Sent sent;
+            try {
+                sent = OpenLoop.run("ceiling", err, sim, recorder, simUsers, rate, warmup, duration,
+                        user -> "u" + user.id + "-" + user.next,
+                        sends -> stack.awaitAnswers(() -> recorder.answered() >= users + sends, Duration.ofSeconds(15),
+                                Duration.ofSeconds(120)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 err.println("telescale: bench ceiling: interrupted");
@@ -130,27 +98,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
             Map<Long, Integer> sentPerUser = new LinkedHashMap<>();
             simUsers.forEach(user -> sentPerUser.put(user.id, user.next));
             Correctness correctness = Correctness.echoes(sim, BenchStack.BOT_ID, sentPerUser);
-            return report(folder, recorder, sent.sum(), sendErrors.sum(), correctness, out);
-        }
-    }
-
-    private static void send(Simulator sim, LatencyRecorder recorder, User user, long plannedNanos, LongAdder sent,
-                             LongAdder sendErrors) {
-        user.lock.lock();
-        try {
-            ObjectNode content = Json.object();
-            content.put("text", "u" + user.id + "-" + user.next);
-            recorder.planned(user.id, plannedNanos);
-            try {
-                sim.send(user.id, BenchStack.BOT_ID, 0, content);
-                user.next++;
-                sent.increment();
-            } catch (RuntimeException e) {
-                recorder.unplanned(user.id);
-                sendErrors.increment();
-            }
-        } finally {
-            user.lock.unlock();
+            return report(folder, recorder, sent.sent(), sent.errors(), correctness, out);
         }
     }
 

@@ -16,10 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -77,18 +73,13 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     int warmup;
 
     /** A simulated user of one bot, sending to a partner on the other bot. */
-    private static final class Sender {
-        final long id;
-        final long bot;
+    private static final class Sender extends OpenLoop.NumberedUser {
         long partner;
         long partnerBot;
-        final ReentrantLock lock = new ReentrantLock();
-        int next;
         long seenSeq;
 
         Sender(long id, long bot) {
-            this.id = id;
-            this.bot = bot;
+            super(id, bot);
         }
     }
 
@@ -124,27 +115,13 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             for (Sender sender : senders) {
                 stack.partnerOf().put(sender.id, sender.partner);
             }
-            LongAdder sent = new LongAdder();
-            LongAdder sendErrors = new LongAdder();
-            long startNanos = System.nanoTime() + 50_000_000L;
-            long measureFromNanos = startNanos + warmup * 1_000_000_000L;
-            recorder.measureFrom(measureFromNanos);
-            double intervalNanos = 1e9 / rate;
-            try (Progress progress = new Progress("relay", err, sent::sum, recorder);
-                 ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (long i = 0; i < total; i++) {
-                    long planned = startNanos + (long) (i * intervalNanos);
-                    for (long wait = planned - System.nanoTime(); wait > 0; wait = planned - System.nanoTime()) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    Sender sender = senders.get((int) (i % senderCount));
-                    executor.execute(() -> send(sim, recorder, sender, planned, sent, sendErrors));
-                }
-                executor.shutdown();
-                executor.awaitTermination(60, TimeUnit.SECONDS);
-                long expected = sent.sum();
+            OpenLoop.Sent sent;
+            try {
                 // A backlog drains for as long as relays keep coming (late is not lost); 15 s without one ends the wait.
-                stack.awaitAnswers(() -> recorder.answered() >= expected, Duration.ofSeconds(15), Duration.ofMinutes(10));
+                sent = OpenLoop.run("relay", err, sim, recorder, senders, rate, warmup, duration,
+                        sender -> "m " + sender.id + " " + sender.next,
+                        sends -> stack.awaitAnswers(() -> recorder.answered() >= sends, Duration.ofSeconds(15),
+                                Duration.ofMinutes(10)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 err.println("telescale: bench relay: interrupted");
@@ -156,7 +133,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
                 relayed.put(sender.id, new Correctness.Relayed(sender.partner, sender.partnerBot, sender.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
-            return report(folder, recorder, setupSeconds, sent.sum(), sendErrors.sum(), correctness, out);
+            return report(folder, recorder, setupSeconds, sent.sent(), sent.errors(), correctness, out);
         }
     }
 
@@ -254,26 +231,6 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             BenchStack.sleep(Duration.ofMillis(20));
         }
         throw new IllegalStateException("user " + user.id + " got no " + what + " within " + SETUP_WAIT.toSeconds() + " s");
-    }
-
-    private static void send(Simulator sim, LatencyRecorder recorder, Sender sender, long plannedNanos, LongAdder sent,
-                             LongAdder sendErrors) {
-        sender.lock.lock();
-        try {
-            ObjectNode content = Json.object();
-            content.put("text", "m " + sender.id + " " + sender.next);
-            recorder.planned(sender.id, plannedNanos);
-            try {
-                sim.send(sender.id, sender.bot, 0, content);
-                sender.next++;
-                sent.increment();
-            } catch (RuntimeException e) {
-                recorder.unplanned(sender.id);
-                sendErrors.increment();
-            }
-        } finally {
-            sender.lock.unlock();
-        }
     }
 
     private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, long sent, long sendErrors,

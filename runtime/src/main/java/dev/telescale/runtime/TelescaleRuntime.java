@@ -312,28 +312,21 @@ public final class TelescaleRuntime implements AutoCloseable {
                 config.instanceId());
         if (login.isPresent() || withPanel.isPresent()) {
             String app = withPanel.map(BotApplication::name).orElse("none");
-            Map<String, Number> latest = new java.util.concurrent.ConcurrentHashMap<>();
             dashboardSampler = Thread.ofVirtual().name("dashboard-sampler").start(() -> {
                 while (!closed.get()) {
                     try {
                         Map<String, Number> sampled = routes.applicationFigures();
-                        sampled.forEach((name, value) -> {
-                            if (latest.put(name, value) == null) {
-                                metrics.gauge("telescale_app_figure", Tags.of("app", app, "figure", name),
-                                        () -> latest.getOrDefault(name, Double.NaN));
-                            }
-                        });
+                        // registering again only swaps the gauge's supplier for the new value
+                        sampled.forEach((name, value) -> metrics.gauge("telescale_app_figure",
+                                Tags.of("app", app, "figure", name), () -> value));
                         figures.sample(sampled);
+                    } catch (RuntimeException e) {
+                        log.warn("taking a dashboard sample failed; trying again in 10 s", e);
+                    }
+                    try {
                         Thread.sleep(DashboardFigures.SAMPLE_INTERVAL);
                     } catch (InterruptedException e) {
                         return;
-                    } catch (RuntimeException e) {
-                        log.warn("taking a dashboard sample failed; trying again in 10 s", e);
-                        try {
-                            Thread.sleep(DashboardFigures.SAMPLE_INTERVAL);
-                        } catch (InterruptedException stop) {
-                            return;
-                        }
                     }
                 }
             });

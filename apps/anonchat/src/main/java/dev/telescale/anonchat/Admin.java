@@ -8,6 +8,7 @@ import dev.telescale.runtime.app.Outgoing;
 import dev.telescale.runtime.app.TaskContext;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,7 @@ import java.util.Optional;
  */
 final class Admin {
     static final int BATCH = 500;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SEGMENTS = List.of("all", "vip", "en", "ru");
 
     private Admin() {
@@ -52,26 +53,46 @@ final class Admin {
         return true;
     }
 
-    private static long count(Session s, String sql, Object... named) {
-        var query = s.store.getHandle().createQuery(sql);
-        for (int i = 0; i < named.length; i += 2) {
-            query.bind((String) named[i], named[i + 1]);
-        }
-        return query.mapTo(Long.class).one();
+    /** A user counts as online when their last update is this recent. */
+    static final Duration ONLINE_WINDOW = Duration.ofMinutes(5);
+
+    private static long count(Store store, String sql, String name, long value) {
+        return store.getHandle().createQuery(sql).bind(name, value).mapTo(Long.class).one();
+    }
+
+    private static long count(Store store, String sql) {
+        return store.getHandle().createQuery(sql).mapTo(Long.class).one();
+    }
+
+    /** The deployment's figures, shown by /stats and on the admin dashboard, in display order. */
+    static Map<String, Number> figures(Store store, long now) {
+        Map<String, Number> figures = new LinkedHashMap<>();
+        figures.put("users", count(store, "SELECT count(*) FROM ac_users"));
+        figures.put("online", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", "since", now - ONLINE_WINDOW.toMillis()));
+        figures.put("active_24h", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", "since", now - Duration.ofHours(24).toMillis()));
+        figures.put("in_chat", count(store, "SELECT count(*) FROM ac_active"));
+        figures.put("waiting", count(store, "SELECT count(*) FROM ac_queue"));
+        figures.put("matches_last_hour", count(store, "SELECT count(*) FROM ac_conversations WHERE started_at >= :since", "since",
+                now - Duration.ofHours(1).toMillis()));
+        figures.put("vip", count(store, "SELECT count(*) FROM ac_users WHERE vip_until > :since", "since", now));
+        figures.put("banned", count(store, "SELECT count(*) FROM ac_users WHERE banned_until > :since", "since", now));
+        figures.put("open_reports", count(store, "SELECT count(*) FROM ac_reports WHERE status = 'open'"));
+        return figures;
     }
 
     static String stats(Session s) {
         long day = s.now - Duration.ofHours(24).toMillis();
         long hour = s.now - Duration.ofHours(1).toMillis();
+        Map<String, Number> figures = figures(s.store, s.now);
         StringBuilder text = new StringBuilder("<b>Statistics</b>\n");
-        text.append("Users: ").append(count(s, "SELECT count(*) FROM ac_users")).append('\n');
-        text.append("Active in 24 h: ").append(count(s, "SELECT count(*) FROM ac_users WHERE last_active_at >= :d", "d", day)).append('\n');
-        text.append("In a chat now: ").append(count(s, "SELECT count(*) FROM ac_active")).append('\n');
-        text.append("Searching now: ").append(count(s, "SELECT count(*) FROM ac_queue")).append('\n');
-        text.append("Matches in the last hour: ").append(count(s, "SELECT count(*) FROM ac_conversations WHERE started_at >= :h", "h", hour)).append('\n');
-        text.append("VIP now: ").append(count(s, "SELECT count(*) FROM ac_users WHERE vip_until > :n", "n", s.now)).append('\n');
-        text.append("Banned now: ").append(count(s, "SELECT count(*) FROM ac_users WHERE banned_until > :n", "n", s.now)).append('\n');
-        text.append("Open reports: ").append(count(s, "SELECT count(*) FROM ac_reports WHERE status = 'open'")).append("\n\n<b>Per bot</b>\n");
+        text.append("Users: ").append(figures.get("users")).append('\n');
+        text.append("Active in 24 h: ").append(figures.get("active_24h")).append('\n');
+        text.append("In a chat now: ").append(figures.get("in_chat")).append('\n');
+        text.append("Searching now: ").append(figures.get("waiting")).append('\n');
+        text.append("Matches in the last hour: ").append(figures.get("matches_last_hour")).append('\n');
+        text.append("VIP now: ").append(figures.get("vip")).append('\n');
+        text.append("Banned now: ").append(figures.get("banned")).append('\n');
+        text.append("Open reports: ").append(figures.get("open_reports")).append("\n\n<b>Per bot</b>\n");
         List<Map<String, Object>> perBot = s.store.getHandle().createQuery("""
                         SELECT u.bot_id AS bot, count(*) AS users,
                                sum(CASE WHEN u.last_active_at >= :d THEN 1 ELSE 0 END) AS active,
@@ -296,8 +317,8 @@ final class Admin {
 
     private static void user(Session s, String argument) {
         target(s, argument).ifPresent(p -> {
-            long reports = count(s, "SELECT count(*) FROM ac_reports WHERE reported = :u", "u", p.userId());
-            long score = count(s, "SELECT coalesce(sum(score), 0) FROM ac_ratings WHERE rated = :u", "u", p.userId());
+            long reports = count(s.store, "SELECT count(*) FROM ac_reports WHERE reported = :u", "u", p.userId());
+            long score = count(s.store, "SELECT coalesce(sum(score), 0) FROM ac_ratings WHERE rated = :u", "u", p.userId());
             s.say("#u" + p.no() + ": " + (p.gender() == null ? "?" : p.gender()) + ", " + (p.age() == null ? "?" : p.age())
                     + ", lang " + p.lang() + ", bot " + p.botId() + "\nVIP until " + Texts.date(p.vipUntil(), "en")
                     + "\nBanned until " + Texts.date(p.bannedUntil(), "en") + (p.banReason() == null ? "" : " (" + Texts.html(p.banReason()) + ")")

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.telescale.runtime.app.AdminPanel;
 import dev.telescale.runtime.app.TaskContext;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +15,6 @@ import java.util.Optional;
  * are named by their internal number (#u42) only.
  */
 final class AnonChatAdminPanel implements AdminPanel {
-    /** A user counts as online when their last update is this recent. */
-    static final Duration ONLINE_WINDOW = Duration.ofMinutes(5);
-
     private final AnonChatSettings settings;
     private final Keyboards keyboards;
     private final Session.TextSource texts;
@@ -31,28 +27,7 @@ final class AnonChatAdminPanel implements AdminPanel {
 
     @Override
     public Map<String, Number> figures(TaskContext context) {
-        Store store = context.dao(Store.class);
-        long now = context.clock().millis();
-        Map<String, Number> figures = new LinkedHashMap<>();
-        figures.put("users", count(store, "SELECT count(*) FROM ac_users", now));
-        figures.put("online", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", now - ONLINE_WINDOW.toMillis()));
-        figures.put("active_24h", count(store, "SELECT count(*) FROM ac_users WHERE last_active_at >= :since", now - Duration.ofHours(24).toMillis()));
-        figures.put("in_chat", count(store, "SELECT count(*) FROM ac_active", now));
-        figures.put("waiting", count(store, "SELECT count(*) FROM ac_queue", now));
-        figures.put("matches_last_hour", count(store, "SELECT count(*) FROM ac_conversations WHERE started_at >= :since",
-                now - Duration.ofHours(1).toMillis()));
-        figures.put("vip", count(store, "SELECT count(*) FROM ac_users WHERE vip_until > :since", now));
-        figures.put("banned", count(store, "SELECT count(*) FROM ac_users WHERE banned_until > :since", now));
-        figures.put("open_reports", count(store, "SELECT count(*) FROM ac_reports WHERE status = 'open'", now));
-        return figures;
-    }
-
-    private static long count(Store store, String sql, long since) {
-        var query = store.getHandle().createQuery(sql);
-        if (sql.contains(":since")) {
-            query.bind("since", since);
-        }
-        return query.mapTo(Long.class).one();
+        return Admin.figures(context.dao(Store.class), context.clock().millis());
     }
 
     @Override
@@ -122,30 +97,26 @@ final class AnonChatAdminPanel implements AdminPanel {
     public List<Broadcast> broadcasts(TaskContext context, int limit) {
         Store store = context.dao(Store.class);
         long now = context.clock().millis();
-        List<Map<String, Object>> rows = store.getHandle().createQuery(
-                        "SELECT id, segment, message, queued, status, created_at FROM ac_broadcasts ORDER BY id DESC LIMIT :limit")
+        List<Map<String, Object>> rows = store.getHandle().createQuery("""
+                        SELECT id, segment, message, cursor_no, queued, status, created_at FROM ac_broadcasts
+                        ORDER BY id DESC LIMIT :limit""")
                 .bind("limit", limit).mapToMap().list();
         return rows.stream().map(row -> {
             String status = (String) row.get("status");
             long queued = ((Number) row.get("queued")).longValue();
             String segment = (String) row.get("segment");
-            long total = status.equals("running") ? Math.max(queued, queued + remaining(store, row, now)) : queued;
+            // a running broadcast still has the segment's users after its cursor to go
+            long total = status.equals("running")
+                    ? queued + Admin.segmentSize(store, segment, now, ((Number) row.get("cursor_no")).longValue())
+                    : queued;
             return new Broadcast(((Number) row.get("id")).longValue(), segment, preview((String) row.get("message")),
                     queued, total, status, ((Number) row.get("created_at")).longValue());
         }).toList();
     }
 
-    /** Recipients of a running broadcast not yet queued (after its cursor). */
-    private static long remaining(Store store, Map<String, Object> row, long now) {
-        long cursor = store.getHandle().createQuery("SELECT cursor_no FROM ac_broadcasts WHERE id = :id")
-                .bind("id", row.get("id")).mapTo(Long.class).one();
-        String segment = (String) row.get("segment");
-        return Admin.segmentSize(store, segment, now, cursor);
-    }
-
     private static String preview(String messageJson) {
         try {
-            var message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(messageJson);
+            var message = Admin.JSON.readTree(messageJson);
             String text = message.path("text").asText(message.path("caption").asText(""));
             if (text.isEmpty()) {
                 text = Content.kind(message).map(kind -> "[" + kind + "]").orElse("[message]");
