@@ -211,28 +211,30 @@ public final class SimRoutes {
     }
 
     private void keyboard(Context ctx) {
-        long chat;
-        try {
-            chat = Long.parseLong(ctx.queryParamAsClass("chat", String.class).getOrDefault("0"));
-        } catch (NumberFormatException e) {
-            throw SimException.badRequest("chat must be a number");
-        }
-        ObjectNode keyboard = sim.replyKeyboard(id(ctx), requiredBot(ctx), chat);
+        ObjectNode keyboard = sim.replyKeyboard(id(ctx), requiredBot(ctx), numberParam(ctx, "chat", 0));
         ctx.contentType("application/json").result(Json.bytes(keyboard != null ? keyboard
                 : Json.object().putNull("keyboard")));
     }
 
-    /** The bot query parameter, required. */
-    private static long requiredBot(Context ctx) {
-        String bot = ctx.queryParam("bot");
-        if (bot == null) {
-            throw SimException.badRequest("query parameter bot is required");
+    /** An optional numeric query parameter. */
+    private static long numberParam(Context ctx, String name, long otherwise) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return otherwise;
         }
         try {
-            return Long.parseLong(bot);
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw SimException.badRequest("bot must be a number");
+            throw SimException.badRequest(name + " must be a number");
         }
+    }
+
+    /** The bot query parameter, required. */
+    private static long requiredBot(Context ctx) {
+        if (ctx.queryParam("bot") == null) {
+            throw SimException.badRequest("query parameter bot is required");
+        }
+        return numberParam(ctx, "bot", 0);
     }
 
     private void createUser(Context ctx) {
@@ -259,20 +261,9 @@ public final class SimRoutes {
     }
 
     private void inbox(Context ctx) {
-        String bot = ctx.queryParam("bot");
-        if (bot == null) {
-            throw SimException.badRequest("query parameter bot is required");
-        }
-        long botId;
-        long chat;
-        long after;
-        try {
-            botId = Long.parseLong(bot);
-            chat = Long.parseLong(ctx.queryParamAsClass("chat", String.class).getOrDefault("0"));
-            after = Long.parseLong(ctx.queryParamAsClass("after", String.class).getOrDefault("0"));
-        } catch (NumberFormatException e) {
-            throw SimException.badRequest("bot, chat and after must be numbers");
-        }
+        long botId = requiredBot(ctx);
+        long chat = numberParam(ctx, "chat", 0);
+        long after = numberParam(ctx, "after", 0);
         ArrayNode events = Json.array();
         for (InboxEvent event : sim.inbox(id(ctx), botId, chat, after)) {
             ObjectNode item = events.addObject();
@@ -388,14 +379,8 @@ public final class SimRoutes {
     }
 
     private void trace(Context ctx) {
-        long after;
-        int max;
-        try {
-            after = Long.parseLong(ctx.queryParamAsClass("after", String.class).getOrDefault("0"));
-            max = Integer.parseInt(ctx.queryParamAsClass("max", String.class).getOrDefault("10000"));
-        } catch (NumberFormatException e) {
-            throw SimException.badRequest("after and max must be numbers");
-        }
+        long after = numberParam(ctx, "after", 0);
+        int max = (int) Math.min(Integer.MAX_VALUE, numberParam(ctx, "max", 10_000));
         ArrayNode events = Json.array();
         for (Trace.Event event : emulator.state().trace().since(after, max)) {
             events.add(Json.MAPPER.valueToTree(event));
