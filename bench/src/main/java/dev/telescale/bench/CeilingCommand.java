@@ -98,16 +98,19 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
             Map<Long, Integer> sentPerUser = new LinkedHashMap<>();
             simUsers.forEach(user -> sentPerUser.put(user.id, user.next));
             Correctness correctness = Correctness.echoes(sim, BenchStack.BOT_ID, sentPerUser);
-            return report(folder, recorder, sent.sent(), sent.errors(), correctness, out);
+            return report(folder, recorder, sent, correctness, out);
         }
     }
 
-    private int report(RunFolder folder, LatencyRecorder recorder, long sent, long sendErrors, Correctness correctness,
+    private int report(RunFolder folder, LatencyRecorder recorder, OpenLoop.Sent sends, Correctness correctness,
                        PrintWriter out) {
         Histogram service = recorder.deliveredToCall();
         Histogram fromPlan = recorder.plannedToCall();
         double windowSeconds = Math.max(1e-6, (recorder.lastMeasuredCallMicros() - recorder.measureFromMicros()) / 1e6);
         double throughput = recorder.measuredAnswered() / windowSeconds;
+        long sent = sends.sent();
+        long sendErrors = sends.errors();
+        double cpuMillisPerMessage = sends.cpuMillisPer(recorder.answered());
         boolean passed = correctness.clean() && sendErrors == 0;
 
         ObjectNode result = folder.newResult(common);
@@ -126,6 +129,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         counts.put("tooManyRequests", recorder.tooManyRequests());
         counts.put("unmatchedAnswers", recorder.unmatchedAnswers());
         result.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
+        result.put("processCpuMillisPerMessage", Math.round(cpuMillisPerMessage * 1000) / 1000.0);
         ObjectNode latency = result.putObject("latencyMs");
         latency.set("deliveredToAnswer", RunFolder.percentiles(service));
         latency.set("plannedSendToAnswer", RunFolder.percentiles(fromPlan));
@@ -139,6 +143,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         row.put("offered/s", Integer.toString(rate));
         row.put("seconds", Integer.toString(duration));
         row.put("achieved/s", String.format(Locale.ROOT, "%.0f", throughput));
+        row.put("CPU ms/msg", String.format(Locale.ROOT, "%.2f", cpuMillisPerMessage));
         row.put("p50", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(50))));
         row.put("p95", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(95))));
         row.put("p99", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(99))));
@@ -153,9 +158,9 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         folder.write(result, row, curves);
 
         out.println(String.format(Locale.ROOT,
-                "ceiling %s: %d users, %d/s offered for %d s: %.0f answers/s; delivery to answer p50 %.2f p95 %.2f "
+                "ceiling %s: %d users, %d/s offered for %d s: %.0f answers/s, %.2f ms CPU per message; delivery to answer p50 %.2f p95 %.2f "
                         + "p99 %.2f max %.2f ms (p99 from planned send %.2f ms); lost %d, duplicated %d, reordered %d%s",
-                common.setupLabel(), users, rate, duration, throughput,
+                common.setupLabel(), users, rate, duration, throughput, cpuMillisPerMessage,
                 RunFolder.millis(service.getValueAtPercentile(50)), RunFolder.millis(service.getValueAtPercentile(95)),
                 RunFolder.millis(service.getValueAtPercentile(99)), RunFolder.millis(service.getMaxValue()),
                 RunFolder.millis(fromPlan.getValueAtPercentile(99)),

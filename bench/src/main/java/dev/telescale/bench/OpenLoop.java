@@ -39,8 +39,15 @@ final class OpenLoop {
         }
     }
 
-    /** What the senders did: messages the emulator took, and sends it refused. */
-    record Sent(long sent, long errors) {
+    /**
+     * What the senders did: messages the emulator took, sends it refused, and the CPU time the whole
+     * process (load, emulator and bot together) used from the first send to the end of the drain.
+     */
+    record Sent(long sent, long errors, double processCpuSeconds) {
+        /** Process CPU milliseconds per answer: what one message cost the machine, end to end. */
+        double cpuMillisPer(long answers) {
+            return answers == 0 ? 0 : processCpuSeconds * 1_000 / answers;
+        }
     }
 
     /** Called once every send is done, while the progress line still runs (to wait for the answers). */
@@ -63,6 +70,7 @@ final class OpenLoop {
         long startNanos = System.nanoTime() + 50_000_000L;
         recorder.measureFrom(startNanos + warmupSeconds * 1_000_000_000L);
         double intervalNanos = 1e9 / rate;
+        long cpuAtStart = processCpuNanos();
         try (Progress progress = new Progress(scenario, err, sent::sum, recorder);
              ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             for (long i = 0; i < total; i++) {
@@ -77,7 +85,12 @@ final class OpenLoop {
             senders.awaitTermination(60, TimeUnit.SECONDS);
             drain.afterSends(sent.sum());
         }
-        return new Sent(sent.sum(), errors.sum());
+        return new Sent(sent.sum(), errors.sum(), (processCpuNanos() - cpuAtStart) / 1e9);
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
     }
 
     private static <U extends NumberedUser> void send(Simulator sim, LatencyRecorder recorder, U user,

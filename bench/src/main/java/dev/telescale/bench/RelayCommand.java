@@ -133,7 +133,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
                 relayed.put(sender.id, new Correctness.Relayed(sender.partner, sender.partnerBot, sender.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
-            return report(folder, recorder, setupSeconds, sent.sent(), sent.errors(), correctness, out);
+            return report(folder, recorder, setupSeconds, sent, correctness, out);
         }
     }
 
@@ -233,7 +233,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         throw new IllegalStateException("user " + user.id + " got no " + what + " within " + SETUP_WAIT.toSeconds() + " s");
     }
 
-    private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, long sent, long sendErrors,
+    private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, OpenLoop.Sent sends,
                        Correctness correctness, PrintWriter out) {
         Histogram service = recorder.deliveredToCall();
         Histogram fromPlan = recorder.plannedToCall();
@@ -241,6 +241,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         double throughput = recorder.measuredAnswered() / windowSeconds;
         long arrived = correctness.expected() - correctness.lost();
         double successRate = correctness.expected() == 0 ? 0 : arrived / (double) correctness.expected();
+        long sent = sends.sent();
+        long sendErrors = sends.errors();
+        double cpuMillisPerMessage = sends.cpuMillisPer(recorder.answered());
         boolean passed = correctness.clean() && sendErrors == 0;
 
         ObjectNode result = folder.newResult(common);
@@ -261,6 +264,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         result.put("setupSeconds", Math.round(setupSeconds * 100) / 100.0);
         result.put("successRate", successRate);
         result.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
+        result.put("processCpuMillisPerMessage", Math.round(cpuMillisPerMessage * 1000) / 1000.0);
         ObjectNode latency = result.putObject("latencyMs");
         latency.set("deliveredToRelay", RunFolder.percentiles(service));
         latency.set("plannedSendToRelay", RunFolder.percentiles(fromPlan));
@@ -275,6 +279,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         row.put("seconds", Integer.toString(duration));
         row.put("success", String.format(Locale.ROOT, "%.1f %%", successRate * 100));
         row.put("achieved/s", String.format(Locale.ROOT, "%.0f", throughput));
+        row.put("CPU ms/msg", String.format(Locale.ROOT, "%.2f", cpuMillisPerMessage));
         row.put("p50", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(50))));
         row.put("p95", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(95))));
         row.put("p99", RunFolder.ms(RunFolder.millis(service.getValueAtPercentile(99))));
@@ -289,10 +294,10 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         folder.write(result, row, curves);
 
         out.println(String.format(Locale.ROOT,
-                "relay %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s; "
+                "relay %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s, %.2f ms CPU per message; "
                         + "delivery to relay p50 %.2f p95 %.2f p99 %.2f max %.2f ms (p99 from planned send %.2f ms); "
                         + "lost %d, duplicated %d, reordered %d%s",
-                common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput,
+                common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput, cpuMillisPerMessage,
                 RunFolder.millis(service.getValueAtPercentile(50)), RunFolder.millis(service.getValueAtPercentile(95)),
                 RunFolder.millis(service.getValueAtPercentile(99)), RunFolder.millis(service.getMaxValue()),
                 RunFolder.millis(fromPlan.getValueAtPercentile(99)),
