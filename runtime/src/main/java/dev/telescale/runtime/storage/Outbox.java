@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -108,11 +110,14 @@ public final class Outbox implements OutboundQueue {
                 .list());
     }
 
+    /** The statement per number of shards, built once (an instance asks for the same shards on every poll). */
+    private static final Map<Integer, String> HEADS_SQL = new ConcurrentHashMap<>();
+
     static String headsSql(int shardCount) {
-        return PerShardQuery.sql(shardCount, shard -> "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.shard = :" + shard
+        return HEADS_SQL.computeIfAbsent(shardCount, count -> PerShardQuery.sql(count, shard -> "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.shard = :" + shard
                 + " AND head.not_before <= :now AND NOT EXISTS (SELECT 1 FROM outbox AS earlier"
                 + " WHERE earlier.bot_id = head.bot_id AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
-                + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT, "lane, id");
+                + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT, "lane, id"));
     }
 
     /** The queued messages of one chat in send order, due or not. */

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -130,10 +132,13 @@ public final class UpdateJournal {
                 .list());
     }
 
+    /** The statement per number of shards, built once (an instance asks for the same shards on every poll). */
+    private static final Map<Integer, String> PENDING_SQL = new ConcurrentHashMap<>();
+
     static String pendingSql(int shardCount) {
-        return PerShardQuery.sql(shardCount, shard -> "SELECT " + COLUMNS + " FROM inbound_updates WHERE status = 0 AND shard = :"
+        return PENDING_SQL.computeIfAbsent(shardCount, count -> PerShardQuery.sql(count, shard -> "SELECT " + COLUMNS + " FROM inbound_updates WHERE status = 0 AND shard = :"
                 + shard + " ORDER BY received_at, bot_id, update_id LIMIT :" + PerShardQuery.LIMIT,
-                "received_at, bot_id, update_id");
+                "received_at, bot_id, update_id"));
     }
 
     /** Pending updates of one chat (or user) key of one bot, in update id order. */
