@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The system under test, in this process: an emulator and a Telescale runtime hosting either the
- * echo bot on one token or the anonymous chat on two tokens, wired as the options say. Closing stops the runtime, then the emulator, then
+ * echo bot on one token or the anonymous chat on two tokens, wired as the options say (or, for the
+ * ceiling's baseline, the {@link RawEchoBot} instead of Telescale). Closing stops the bot, then the emulator, then
  * drops the PostgreSQL schema the run created. Not thread-safe; one run owns it.
  */
 final class BenchStack implements AutoCloseable {
@@ -46,24 +47,25 @@ final class BenchStack implements AutoCloseable {
     static final long CHAT_BOT_A = 710001L;
     static final long CHAT_BOT_B = 710002L;
 
-    /** What the runtime hosts. */
-    enum App { ECHO, ANONCHAT }
+    /** What runs as the bot: Telescale hosting an application, or the raw echo baseline without Telescale. */
+    enum App { ECHO, ANONCHAT, RAW_ECHO }
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Emulator emulator;
-    private final TelescaleRuntime runtime;
+    /** The system under test: a {@link TelescaleRuntime}, or a {@link RawEchoBot}. */
+    private final AutoCloseable bot;
     private final String schema;
     private final PostgresTarget postgres;
     private final LatencyRecorder recorder;
     private final Map<Long, Long> partnerOf;
 
-    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, TelescaleRuntime runtime,
+    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, AutoCloseable bot,
                        String schema, PostgresTarget postgres) {
         this.emulator = emulator;
         this.partnerOf = partnerOf;
         this.recorder = recorder;
-        this.runtime = runtime;
+        this.bot = bot;
         this.schema = schema;
         this.postgres = postgres;
     }
@@ -95,6 +97,15 @@ final class BenchStack implements AutoCloseable {
         try {
             Map<Long, Long> partnerOf = null;
             LatencyRecorder recorder;
+            if (app == App.RAW_ECHO) {
+                emulator.sim().registerBot(TOKEN);
+                recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
+                emulator.state().trace().subscribe(recorder);
+                RawEchoBot raw = options.ingress == CommonOptions.Ingress.webhook
+                        ? RawEchoBot.webhook(emulator.baseUrl(), TOKEN, freePort(), randomString(32))
+                        : RawEchoBot.polling(emulator.baseUrl(), TOKEN);
+                return new BenchStack(emulator, recorder, null, raw, null, null);
+            }
             if (app == App.ECHO) {
                 emulator.sim().registerBot(TOKEN);
                 recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
@@ -230,7 +241,9 @@ final class BenchStack implements AutoCloseable {
     @Override
     public void close() {
         try {
-            runtime.close();
+            bot.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the bot failed", e);
         } finally {
             emulator.close();
             if (postgres != null && schema != null) {

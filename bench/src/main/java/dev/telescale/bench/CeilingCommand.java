@@ -52,6 +52,15 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
             description = "Measured seconds (default: ${DEFAULT-VALUE}).")
     int duration;
 
+    /** What answers: Telescale with the echo application, or the same echo with nothing of Telescale. */
+    enum Bot { telescale, raw }
+
+    @Option(names = "--bot", defaultValue = "telescale", paramLabel = "telescale|raw",
+            description = {"telescale: the echo application on Telescale (journal, dispatcher, outbox, limits).",
+                    "raw: the same echo over the same HTTP client and server without Telescale (no storage, no "
+                            + "limits, no guarantees): the machine's ceiling for this traffic (default: ${DEFAULT-VALUE})."})
+    Bot bot;
+
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "SECONDS",
             description = "Seconds at the same rate before measuring; checked for correctness, not timed (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -62,12 +71,15 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         ScenarioArgs.require(spec, rate >= 1 && rate <= 1_000_000, "--rate must be between 1 and 1000000, not " + rate);
         ScenarioArgs.require(spec, duration >= 1 && duration <= 86_400, "--duration must be 1-86400 seconds, not " + duration);
         ScenarioArgs.require(spec, warmup >= 0 && warmup <= 3_600, "--warmup must be 0-3600 seconds, not " + warmup);
+        ScenarioArgs.require(spec, bot == Bot.telescale || (common.database == null && common.redis == null && !common.flood),
+                "--bot raw has no storage, shared state or rate limits: leave out --database, --redis and --flood");
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         RunFolder folder = RunFolder.create(common.results, "ceiling", ScenarioArgs.fromScenario(spec));
         long total = (long) rate * (warmup + duration);
         int perUser = (int) Math.min(Integer.MAX_VALUE / 4, total / users + 2);
-        try (BenchStack stack = BenchStack.start(common, folder.dir(), 2 * perUser + 100)) {
+        try (BenchStack stack = BenchStack.start(common, folder.dir(), 2 * perUser + 100,
+                bot == Bot.raw ? BenchStack.App.RAW_ECHO : BenchStack.App.ECHO)) {
             Simulator sim = stack.emulator().sim();
             LatencyRecorder recorder = stack.recorder();
             List<OpenLoop.NumberedUser> simUsers = new ArrayList<>(users);
@@ -102,6 +114,10 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    private String setupLabel() {
+        return bot == Bot.raw ? "raw+" + common.ingress : common.setupLabel();
+    }
+
     private int report(RunFolder folder, LatencyRecorder recorder, OpenLoop.Sent sends, Correctness correctness,
                        PrintWriter out) {
         Histogram service = recorder.deliveredToCall();
@@ -116,6 +132,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         ObjectNode result = folder.newResult(common);
         ObjectNode parameters = result.putObject("parameters");
         parameters.put("users", users);
+        parameters.put("bot", bot.name());
         parameters.put("rate", rate);
         parameters.put("durationSeconds", duration);
         parameters.put("warmupSeconds", warmup);
@@ -138,7 +155,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
 
         Map<String, String> row = new LinkedHashMap<>();
         row.put("scenario", "ceiling");
-        row.put("setup", common.setupLabel());
+        row.put("setup", setupLabel());
         row.put("users", Integer.toString(users));
         row.put("offered/s", Integer.toString(rate));
         row.put("seconds", Integer.toString(duration));
@@ -160,7 +177,7 @@ final class CeilingCommand implements java.util.concurrent.Callable<Integer> {
         out.println(String.format(Locale.ROOT,
                 "ceiling %s: %d users, %d/s offered for %d s: %.0f answers/s, %.2f ms CPU per message; delivery to answer p50 %.2f p95 %.2f "
                         + "p99 %.2f max %.2f ms (p99 from planned send %.2f ms); lost %d, duplicated %d, reordered %d%s",
-                common.setupLabel(), users, rate, duration, throughput, cpuMillisPerMessage,
+                setupLabel(), users, rate, duration, throughput, cpuMillisPerMessage,
                 RunFolder.millis(service.getValueAtPercentile(50)), RunFolder.millis(service.getValueAtPercentile(95)),
                 RunFolder.millis(service.getValueAtPercentile(99)), RunFolder.millis(service.getMaxValue()),
                 RunFolder.millis(fromPlan.getValueAtPercentile(99)),

@@ -46,6 +46,35 @@ class BenchSmokeTest {
     }
 
     @Test
+    void ceilingRaw_theBaselineWithoutTelescale_everyEchoOnceInOrder() throws IOException {
+        JsonNode result = run("ceiling", "--bot", "raw", "--users", "10", "--rate", "100", "--duration", "2", "--warmup", "0");
+
+        assertThat(result.path("parameters").path("bot").asText()).isEqualTo("raw");
+        assertThat(result.path("correctness").path("expected").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("processCpuMillisPerMessage").asDouble()).isPositive();
+    }
+
+    @Test
+    void ceilingRaw_withADatabase_oneLineAndExitCode2() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
+                .setParameterExceptionHandler((problem, args) -> {
+                    problem.getCommandLine().getErr().println(problem.getMessage());
+                    return 2;
+                });
+
+        int exitCode = commandLine.execute("ceiling", "--bot", "raw", "--database", "sqlite:/tmp/x.db",
+                "--results", results.toString());
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .isEqualTo("--bot raw has no storage, shared state or rate limits: leave out --database, --redis and --flood");
+    }
+
+    @Test
     void relay_threePairsAtThirtyPerSecond_everyMessageReachesThePartnerOnceInOrder() throws IOException {
         JsonNode result = run("relay", "--pairs", "3", "--rate", "30", "--duration", "3");
 
