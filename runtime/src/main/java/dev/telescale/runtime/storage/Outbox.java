@@ -1,5 +1,6 @@
 package dev.telescale.runtime.storage;
 
+import dev.telescale.runtime.ingress.Partitioning;
 import dev.telescale.runtime.outbound.OutboundMessage;
 import dev.telescale.runtime.outbound.OutboundQueue;
 import java.sql.ResultSet;
@@ -39,6 +40,15 @@ public final class Outbox implements OutboundQueue {
     private static final String RESCHEDULE = "UPDATE outbox SET not_before = :notBefore, attempts = :attempts WHERE id = :id";
     private static final String COPY_TO_FAILED = "INSERT INTO outbox_failed (" + COLUMNS + ", created_at, error, failed_at) SELECT "
             + COLUMNS + ", created_at, :error, :now FROM outbox WHERE id = :id";
+    /**
+     * {@link #heads} when this instance owns every shard (one instance, the embedded default): the
+     * same answer as the per-shard union, walking the (lane, id) index once instead of 64 subqueries
+     * (preparing and running that union was a fifth of a webhook run's CPU samples in the runtime).
+     */
+    private static final String ALL_HEADS = "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.not_before <= :now"
+            + " AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.bot_id = head.bot_id"
+            + " AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
+            + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT;
     private static final String COUNT_LANE = "SELECT count(*) FROM outbox WHERE lane = :lane";
     private static final String OLDEST_CREATED = "SELECT created_at FROM outbox WHERE id = (SELECT min(id) FROM outbox)";
 
@@ -101,6 +111,13 @@ public final class Outbox implements OutboundQueue {
         List<Integer> distinctShards = PerShardQuery.distinct(shards);
         if (distinctShards.isEmpty() || limit <= 0) {
             return List.of();
+        }
+        if (distinctShards.size() == Partitioning.SHARDS) {
+            return db.withHandle(handle -> handle.createQuery(ALL_HEADS)
+                    .bind("now", nowMillis)
+                    .bind(PerShardQuery.LIMIT, limit)
+                    .map(Outbox::mapMessage)
+                    .list());
         }
         String sql = headsSql(distinctShards.size());
         return db.withHandle(handle -> PerShardQuery.bindShards(handle.createQuery(sql), distinctShards)

@@ -3,9 +3,13 @@ package dev.telescale.runtime.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.telescale.runtime.ingress.Partitioning;
 import dev.telescale.runtime.outbound.OutboundMessage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +139,32 @@ class OutboxTest {
         outbox.enqueue(message(1, 0, OutboundMessage.CONVERSATION, "r1"));
 
         assertThat(outbox.heads(List.of(0), NOW, 10)).containsExactly(broadcast);
+    }
+
+    @Test
+    void heads_everyShardOwned_sameHeadsAsThePerShardQuery() {
+        List<OutboundMessage> expectedHeads = new ArrayList<>();
+        for (long chat = 1; chat <= 200; chat++) {
+            int shard = (int) (chat * 7 % Partitioning.SHARDS);
+            int lane = chat % 5 == 0 ? OutboundMessage.BROADCAST : OutboundMessage.CONVERSATION;
+            OutboundMessage head = outbox.enqueue(message(chat, shard, lane, "h" + chat));
+            outbox.enqueue(message(chat, shard, lane, "t" + chat));
+            if (chat % 11 == 0) {
+                outbox.reschedule(head.id(), NOW + 5_000, 1); // not due: holds its chat back
+            } else {
+                expectedHeads.add(head);
+            }
+        }
+        List<Integer> allShards = IntStream.range(0, Partitioning.SHARDS).boxed().toList();
+        List<Integer> allButOne = allShards.subList(1, Partitioning.SHARDS);
+
+        List<OutboundMessage> heads = outbox.heads(allShards, NOW, 1_000);
+        List<OutboundMessage> perShard = new ArrayList<>(outbox.heads(allButOne, NOW, 1_000));
+        perShard.addAll(outbox.heads(List.of(0), NOW, 1_000));
+        perShard.sort(Comparator.comparingInt(OutboundMessage::lane).thenComparingLong(OutboundMessage::id));
+
+        assertThat(heads).containsExactlyInAnyOrderElementsOf(expectedHeads).containsExactlyElementsOf(perShard);
+        assertThat(outbox.heads(allShards, NOW, 7)).containsExactlyElementsOf(perShard.subList(0, 7));
     }
 
     @Test
