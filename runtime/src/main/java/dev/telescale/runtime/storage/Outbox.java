@@ -6,10 +6,16 @@ import dev.telescale.runtime.outbound.OutboundQueue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -26,7 +32,7 @@ import org.jdbi.v3.core.statement.StatementContext;
  * can commit out of order; per-chat order holds because one chat's messages are enqueued by one
  * dispatcher at a time.
  *
- * <p>Thread-safe (stateless besides the database).
+ * <p>Thread-safe: besides the database, only the ids waiting for {@link #markSent}'s group commit.
  */
 public final class Outbox implements OutboundQueue {
     static final int MAX_ERROR_LENGTH = 2_000;
@@ -52,8 +58,14 @@ public final class Outbox implements OutboundQueue {
     private static final String COUNT_LANE = "SELECT count(*) FROM outbox WHERE lane = :lane";
     private static final String OLDEST_CREATED = "SELECT created_at FROM outbox WHERE id = (SELECT min(id) FROM outbox)";
 
+    /** A delivered message's id, waiting for the group commit that deletes it. */
+    private record SentRow(long id, CompletableFuture<Void> committed) {
+    }
+
     private final Database db;
     private final InstantSource clock;
+    private final Queue<SentRow> sentWaiting = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock sentCommitter = new ReentrantLock();
 
     /** An outbox stamping enqueue and failure times with the system clock. */
     public Outbox(Database db) {
@@ -147,10 +159,52 @@ public final class Outbox implements OutboundQueue {
                 .list());
     }
 
-    /** The message was delivered: it leaves the outbox, and the next one of its chat becomes the head. */
+    /**
+     * The message was delivered: it leaves the outbox, and the next one of its chat becomes the head.
+     * Returns once that is committed.
+     *
+     * <p>Group commit: concurrent callers share one transaction. Each caller queues its id, then
+     * takes {@link #sentCommitter}; whoever holds it deletes every id queued at that moment in one
+     * transaction, so callers that were waiting for the lock usually find their id already
+     * committed and return at once. A failed commit fails every caller of that batch, whose rows
+     * stay queued (the sender retries them, as it would after any failed markSent).
+     */
     @Override
     public void markSent(long id) {
-        db.inTransaction(handle -> handle.createUpdate(DELETE).bind("id", id).execute());
+        SentRow mine = new SentRow(id, new CompletableFuture<>());
+        sentWaiting.add(mine);
+        sentCommitter.lock();
+        try {
+            if (!mine.committed().isDone()) {
+                List<SentRow> batch = new ArrayList<>();
+                for (SentRow next = sentWaiting.poll(); next != null; next = sentWaiting.poll()) {
+                    batch.add(next);
+                }
+                deleteSent(batch);
+            }
+        } finally {
+            sentCommitter.unlock();
+        }
+        try {
+            mine.committed().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private void deleteSent(List<SentRow> batch) {
+        try {
+            db.useTransaction(handle -> {
+                PreparedBatch delete = handle.prepareBatch(DELETE);
+                for (SentRow row : batch) {
+                    delete.bind("id", row.id()).add();
+                }
+                delete.execute();
+            });
+            batch.forEach(row -> row.committed().complete(null));
+        } catch (RuntimeException e) {
+            batch.forEach(row -> row.committed().completeExceptionally(e));
+        }
     }
 
     /** Keeps the message at the head of its chat but not due before {@code notBeforeMillis}. */

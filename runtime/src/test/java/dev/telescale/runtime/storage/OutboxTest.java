@@ -142,6 +142,29 @@ class OutboxTest {
     }
 
     @Test
+    void markSent_manyConcurrentCallers_everyRowGoneWhenEachCallReturns() throws InterruptedException {
+        List<OutboundMessage> queued = new ArrayList<>();
+        for (long chat = 1; chat <= 300; chat++) {
+            queued.add(outbox.enqueue(message(chat, 0, 0, "m" + chat)));
+        }
+        java.util.Set<Long> stillQueuedAfterReturn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (OutboundMessage message : queued) {
+                threads.execute(() -> {
+                    outbox.markSent(message.id());
+                    if (outbox.nextForChat(BOT, message.chatId(), 1).stream().anyMatch(m -> m.id() == message.id())) {
+                        stillQueuedAfterReturn.add(message.id());
+                    }
+                });
+            }
+        }
+
+        assertThat(stillQueuedAfterReturn).isEmpty();
+        assertThat(outbox.countPending(OutboundMessage.CONVERSATION)).isZero();
+    }
+
+    @Test
     void heads_everyShardOwned_sameHeadsAsThePerShardQuery() {
         List<OutboundMessage> expectedHeads = new ArrayList<>();
         for (long chat = 1; chat <= 200; chat++) {
