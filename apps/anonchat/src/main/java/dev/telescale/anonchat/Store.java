@@ -1,12 +1,12 @@
 package dev.telescale.anonchat;
 
+import dev.telescale.runtime.storage.RecordMapper;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.sqlobject.SqlObject;
 
 /**
@@ -20,13 +20,14 @@ public interface Store extends SqlObject {
             vip_until, banned_until, ban_reason, penalty_level, warnings, referrer_no, referral_counted <> 0 AS referral_counted,
             invites, rate_window, rate_count, blocked <> 0 AS blocked, created_at, last_active_at""";
 
-    // Row mappers are built once (reflection), not per query.
-    RowMapper<Profile> PROFILE = ConstructorMapper.of(Profile.class);
-    RowMapper<Active> ACTIVE = ConstructorMapper.of(Active.class);
-    RowMapper<Conversation> CONVERSATION = ConstructorMapper.of(Conversation.class);
-    RowMapper<Waiting> WAITING = ConstructorMapper.of(Waiting.class);
-    RowMapper<MappedMessage> MAPPED = ConstructorMapper.of(MappedMessage.class);
-    RowMapper<AlbumPart> ALBUM_PART = ConstructorMapper.of(AlbumPart.class);
+    // Row mappers are built once; RecordMapper also resolves the columns cheaply per row (JDBI's ConstructorMapper
+    // re-inspected the record for every query: the largest cost of a relay in a JFR profile).
+    RowMapper<Profile> PROFILE = RecordMapper.of(Profile.class);
+    RowMapper<Active> ACTIVE = RecordMapper.of(Active.class);
+    RowMapper<Conversation> CONVERSATION = RecordMapper.of(Conversation.class);
+    RowMapper<Waiting> WAITING = RecordMapper.of(Waiting.class);
+    RowMapper<MappedMessage> MAPPED = RecordMapper.of(MappedMessage.class);
+    RowMapper<AlbumPart> ALBUM_PART = RecordMapper.of(AlbumPart.class);
 
     private Handle h() {
         return getHandle();

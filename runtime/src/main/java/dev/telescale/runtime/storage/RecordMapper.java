@@ -1,0 +1,151 @@
+package dev.telescale.runtime.storage;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Maps a row to a record by column name: component {@code userId} reads column {@code user_id}
+ * (case-insensitive), whatever the column order. Components may be {@code long}, {@code int},
+ * {@code boolean}, {@code double}, {@code String}, or the nullable {@code Long}, {@code Integer},
+ * {@code Boolean}, {@code Double}.
+ *
+ * <p>Why not JDBI's {@code ConstructorMapper}: it resolves the constructor's parameters again for
+ * every result set (annotations, qualifiers, nested mappers, all through reflection), which was the
+ * largest single cost of the anonymous chat's handlers in a relay profile. Here the record is
+ * inspected once, when the mapper is built, and each row costs a name lookup per column and the
+ * constructor call. A column missing from the result fails that row with a clear message.
+ * Immutable and thread-safe.
+ */
+public final class RecordMapper<T extends Record> implements RowMapper<T> {
+    private enum Kind { LONG, INT, BOOLEAN, DOUBLE, STRING, NULLABLE_LONG, NULLABLE_INT, NULLABLE_BOOLEAN, NULLABLE_DOUBLE }
+
+    private final Class<T> type;
+    private final Constructor<T> constructor;
+    private final String[] columns;
+    private final Kind[] kinds;
+
+    private RecordMapper(Class<T> type) {
+        this.type = type;
+        RecordComponent[] components = type.getRecordComponents();
+        if (components == null) {
+            throw new IllegalArgumentException(type + " is not a record");
+        }
+        columns = new String[components.length];
+        kinds = new Kind[components.length];
+        Class<?>[] parameterTypes = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            columns[i] = snakeCase(components[i].getName());
+            kinds[i] = kindOf(type, components[i]);
+            parameterTypes[i] = components[i].getType();
+        }
+        try {
+            constructor = type.getDeclaredConstructor(parameterTypes);
+            constructor.setAccessible(true);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type + " has no canonical constructor", e);
+        }
+    }
+
+    /** A mapper for this record type; build it once and keep it. */
+    public static <T extends Record> RecordMapper<T> of(Class<T> type) {
+        return new RecordMapper<>(type);
+    }
+
+    @Override
+    public T map(ResultSet row, StatementContext context) throws SQLException {
+        Object[] values = new Object[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            values[i] = read(row, indexOf(row, columns[i]), kinds[i]);
+        }
+        try {
+            return constructor.newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("building a " + type.getSimpleName() + " from a row failed: "
+                    + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("building a " + type.getSimpleName() + " from a row failed", e);
+        }
+    }
+
+    private int indexOf(ResultSet row, String column) throws SQLException {
+        ResultSetMetaData meta = row.getMetaData();
+        for (int index = 1, count = meta.getColumnCount(); index <= count; index++) {
+            if (column.equalsIgnoreCase(meta.getColumnLabel(index))) {
+                return index;
+            }
+        }
+        throw new SQLException("the result has no column " + column + " for " + type.getSimpleName()
+                + " (columns: " + Arrays.toString(labels(meta)) + ")");
+    }
+
+    private static String[] labels(ResultSetMetaData meta) throws SQLException {
+        String[] labels = new String[meta.getColumnCount()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = meta.getColumnLabel(i + 1);
+        }
+        return labels;
+    }
+
+    private static Object read(ResultSet row, int index, Kind kind) throws SQLException {
+        return switch (kind) {
+            case LONG -> row.getLong(index);
+            case INT -> row.getInt(index);
+            case BOOLEAN -> row.getBoolean(index);
+            case DOUBLE -> row.getDouble(index);
+            case STRING -> row.getString(index);
+            case NULLABLE_LONG -> orNull(row, row.getLong(index));
+            case NULLABLE_INT -> orNull(row, row.getInt(index));
+            case NULLABLE_BOOLEAN -> orNull(row, row.getBoolean(index));
+            case NULLABLE_DOUBLE -> orNull(row, row.getDouble(index));
+        };
+    }
+
+    private static Object orNull(ResultSet row, Object value) throws SQLException {
+        return row.wasNull() ? null : value;
+    }
+
+    private static Kind kindOf(Class<?> record, RecordComponent component) {
+        Class<?> type = component.getType();
+        if (type == long.class) {
+            return Kind.LONG;
+        } else if (type == int.class) {
+            return Kind.INT;
+        } else if (type == boolean.class) {
+            return Kind.BOOLEAN;
+        } else if (type == double.class) {
+            return Kind.DOUBLE;
+        } else if (type == String.class) {
+            return Kind.STRING;
+        } else if (type == Long.class) {
+            return Kind.NULLABLE_LONG;
+        } else if (type == Integer.class) {
+            return Kind.NULLABLE_INT;
+        } else if (type == Boolean.class) {
+            return Kind.NULLABLE_BOOLEAN;
+        } else if (type == Double.class) {
+            return Kind.NULLABLE_DOUBLE;
+        }
+        throw new IllegalArgumentException(record.getSimpleName() + "." + component.getName() + " is a "
+                + type.getSimpleName() + "; RecordMapper reads long, int, boolean, double, String and their boxes");
+    }
+
+    private static String snakeCase(String camel) {
+        StringBuilder out = new StringBuilder(camel.length() + 4);
+        for (char c : camel.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                out.append('_').append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
+    }
+}
