@@ -20,8 +20,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  * <p>Why not JDBI's {@code ConstructorMapper}: it resolves the constructor's parameters again for
  * every result set (annotations, qualifiers, nested mappers, all through reflection), which was the
  * largest single cost of the anonymous chat's handlers in a relay profile. Here the record is
- * inspected once, when the mapper is built, and each row costs a name lookup per column and the
- * constructor call. A column missing from the result fails that row with a clear message.
+ * inspected once, when the mapper is built; the columns are found once per result set
+ * ({@link #specialize}), and each row costs its reads and the constructor call. A column missing from the result fails that row with a clear message.
  * Immutable and thread-safe.
  */
 public final class RecordMapper<T extends Record> implements RowMapper<T> {
@@ -59,11 +59,25 @@ public final class RecordMapper<T extends Record> implements RowMapper<T> {
         return new RecordMapper<>(type);
     }
 
+    /** JDBI calls this once per result set: the columns are looked up once, then each row reads by index. */
+    @Override
+    public RowMapper<T> specialize(ResultSet rows, StatementContext context) throws SQLException {
+        int[] indexes = new int[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            indexes[i] = indexOf(rows, columns[i]);
+        }
+        return (row, ignored) -> build(row, indexes);
+    }
+
     @Override
     public T map(ResultSet row, StatementContext context) throws SQLException {
-        Object[] values = new Object[columns.length];
-        for (int i = 0; i < columns.length; i++) {
-            values[i] = read(row, indexOf(row, columns[i]), kinds[i]);
+        return specialize(row, context).map(row, context);
+    }
+
+    private T build(ResultSet row, int[] indexes) throws SQLException {
+        Object[] values = new Object[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            values[i] = read(row, indexes[i], kinds[i]);
         }
         try {
             return constructor.newInstance(values);
