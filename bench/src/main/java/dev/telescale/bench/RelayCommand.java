@@ -1,10 +1,7 @@
 package dev.telescale.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.sim.Simulator;
-import dev.telescale.emulator.state.InboxEvent;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +37,6 @@ import picocli.CommandLine.Spec;
 final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     /** RATE_LIMIT_PER_CHAT may not exceed 100/s, and a partner's chat receives one sender's messages. */
     private static final int MAX_PER_SENDER = 100;
-    private static final Duration SETUP_WAIT = Duration.ofSeconds(60);
 
     @Spec
     CommandSpec spec;
@@ -73,10 +64,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     int warmup;
 
     /** A simulated user of one bot, sending to a partner on the other bot. */
-    private static final class Sender extends OpenLoop.NumberedUser {
+    private static final class Sender extends AnonChatUsers.User {
         long partner;
         long partnerBot;
-        long seenSeq;
 
         Sender(long id, long bot) {
             super(id, bot);
@@ -144,93 +134,22 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             senders.add(new Sender(sim.createUser("RelayA" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_A));
             senders.add(new Sender(sim.createUser("RelayB" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_B));
         }
-        Semaphore concurrent = new Semaphore(32);
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> onboarded = new ArrayList<>();
-            for (int i = 0; i < senders.size(); i++) {
-                Sender sender = senders.get(i);
-                String gender = i % 2 == 0 ? "m" : "f";
-                onboarded.add(executor.submit(() -> {
-                    concurrent.acquireUninterruptibly();
-                    try {
-                        onboard(sim, sender, gender);
-                    } finally {
-                        concurrent.release();
-                    }
-                }));
-            }
-            for (Future<?> future : onboarded) {
-                try {
-                    future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof IllegalStateException problem ? problem
-                            : new IllegalStateException("onboarding: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted during onboarding", e);
-                }
-            }
-        }
+        AnonChatUsers.onboardAll(sim, senders);
         // One pair at a time, so nobody is matched with a user of the same bot or of another pair.
         for (int i = 0; i < pairs; i++) {
             Sender a = senders.get(2 * i);
             Sender b = senders.get(2 * i + 1);
-            text(sim, a, "/search");
-            awaitText(sim, a, "Looking for a partner");
-            text(sim, b, "/search");
-            awaitText(sim, b, "Partner found");
-            awaitText(sim, a, "Partner found");
+            AnonChatUsers.text(sim, a, "/search");
+            AnonChatUsers.awaitText(sim, a, "Looking for a partner");
+            AnonChatUsers.text(sim, b, "/search");
+            AnonChatUsers.awaitText(sim, b, "Partner found");
+            AnonChatUsers.awaitText(sim, a, "Partner found");
             a.partner = b.id;
             a.partnerBot = b.bot;
             b.partner = a.id;
             b.partnerBot = a.bot;
         }
         return senders;
-    }
-
-    private static void onboard(Simulator sim, Sender user, String gender) {
-        sim.start(user.id, user.bot, null);
-        InboxEvent question = await(sim, user, "the gender question", event -> hasButton(event.payload(), "g:" + gender));
-        sim.press(user.id, user.bot, 0, question.messageId(), "g:" + gender, null);
-        awaitText(sim, user, "How old");
-        text(sim, user, "30");
-        awaitText(sim, user, "All set");
-    }
-
-    private static boolean hasButton(JsonNode message, String data) {
-        for (JsonNode row : message.path("reply_markup").path("inline_keyboard")) {
-            for (JsonNode button : row) {
-                if (data.equals(button.path("callback_data").asText())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static void text(Simulator sim, Sender user, String text) {
-        ObjectNode content = Json.object();
-        content.put("text", text);
-        sim.send(user.id, user.bot, 0, content);
-    }
-
-    private static InboxEvent awaitText(Simulator sim, Sender user, String fragment) {
-        return await(sim, user, "'" + fragment + "'", event -> event.payload().path("text").asText("").contains(fragment));
-    }
-
-    /** Waits for a new message (after the last one awaited) that matches. */
-    private static InboxEvent await(Simulator sim, Sender user, String what, Predicate<InboxEvent> matches) {
-        long deadline = System.nanoTime() + SETUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (InboxEvent event : sim.inbox(user.id, user.bot, 0, user.seenSeq)) {
-                if (event.event().equals("message") && matches.test(event)) {
-                    user.seenSeq = event.seq();
-                    return event;
-                }
-            }
-            BenchStack.sleep(Duration.ofMillis(20));
-        }
-        throw new IllegalStateException("user " + user.id + " got no " + what + " within " + SETUP_WAIT.toSeconds() + " s");
     }
 
     private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, long sent, long sendErrors,
