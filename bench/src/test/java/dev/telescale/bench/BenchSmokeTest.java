@@ -60,6 +60,13 @@ class BenchSmokeTest {
     }
 
     @Test
+    void searchChurn_tenUsersAtTenPressesPerSecond_everyMatchToldToBothSidesOnceAndAgreed() throws IOException {
+        JsonNode result = run("search-churn", "--users", "10", "--rate", "10", "--duration", "3");
+
+        assertChurnCorrect(result);
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
@@ -73,6 +80,19 @@ class BenchSmokeTest {
         assertThat(exitCode).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("--rate must be between 1 and 1000000, not 0");
         assertThat(results).isEmptyDirectory();
+    }
+
+    private static void assertChurnCorrect(JsonNode result) {
+        JsonNode correctness = result.path("correctness");
+        long pairs = result.path("counts").path("pairs").asLong();
+        assertThat(result.path("counts").path("presses").asLong()).isPositive();
+        assertThat(pairs).isPositive();
+        assertThat(correctness.path("confirmedMatchSides").asLong()).isEqualTo(2 * pairs);
+        assertThat(correctness.path("unconfirmed").asLong()).isZero();
+        assertThat(correctness.path("asymmetric").asLong()).isZero();
+        assertThat(correctness.path("doubleMatched").asLong()).isZero();
+        assertThat(correctness.path("stray").asLong()).isZero();
+        assertThat(result.path("latencyMs").path("timeToMatch").path("count").asLong()).isEqualTo(2 * pairs);
     }
 
     private JsonNode run(String... scenarioArgs) throws IOException {
