@@ -67,6 +67,17 @@ class BenchSmokeTest {
     }
 
     @Test
+    void bigData_twoThousandPreloaded_preloadWrittenAndBothRunsCorrect() throws IOException {
+        JsonNode result = run("big-data", "--preload", "2000", "--users", "10", "--rate", "10", "--duration", "2");
+
+        assertThat(result.path("preload").asInt()).isEqualTo(2000);
+        assertThat(result.path("preloadSeconds").asDouble()).isPositive();
+        assertChurnCorrect(result.path("baseline"));
+        assertChurnCorrect(result.path("preloaded"));
+        assertThat(result.path("p99TimeToMatchRatio").asDouble()).isPositive();
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
