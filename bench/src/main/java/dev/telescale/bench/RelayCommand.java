@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,6 +76,15 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
+        return run("relay");
+    }
+
+    /**
+     * The run, under the given scenario name ({@code relay}, or {@code flood} which forces the
+     * flood limits on): also counts every call of both bots from the start (setup included) to
+     * report 429s per 10,000 messages.
+     */
+    Integer run(String scenario) {
         ScenarioArgs.require(spec, pairs >= 1 && pairs <= 100_000, "--pairs must be between 1 and 100000, not " + pairs);
         ScenarioArgs.require(spec, rate >= 1 && rate <= 1_000_000, "--rate must be between 1 and 1000000, not " + rate);
         ScenarioArgs.require(spec, rate <= (long) MAX_PER_SENDER * 2 * pairs, "--rate " + rate + " is more than "
@@ -83,19 +93,21 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         ScenarioArgs.require(spec, warmup >= 0 && warmup <= 3_600, "--warmup must be 0-3600 seconds, not " + warmup);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        RunFolder folder = RunFolder.create(common.results, "relay", ScenarioArgs.fromScenario(spec));
+        RunFolder folder = RunFolder.create(common.results, scenario, ScenarioArgs.fromScenario(spec));
         long total = (long) rate * (warmup + duration);
         int senderCount = 2 * pairs;
         int perSender = (int) Math.min(Integer.MAX_VALUE / 4, total / senderCount + 2);
         try (BenchStack stack = BenchStack.start(common, folder.dir(), 2 * perSender + 100, BenchStack.App.ANONCHAT)) {
             Simulator sim = stack.emulator().sim();
             LatencyRecorder recorder = stack.recorder();
+            CallTally calls = new CallTally(Set.of(BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B));
+            stack.emulator().state().trace().subscribe(calls);
             long setupStart = System.nanoTime();
             List<Sender> senders;
             try {
                 senders = setUp(sim);
             } catch (IllegalStateException e) {
-                err.println("telescale: bench relay: setup failed: " + e.getMessage() + "; not measuring");
+                err.println("telescale: bench " + scenario + ": setup failed: " + e.getMessage() + "; not measuring");
                 return 1;
             }
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
@@ -108,13 +120,13 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             OpenLoop.Sent sent;
             try {
                 // A backlog drains for as long as relays keep coming (late is not lost); 15 s without one ends the wait.
-                sent = OpenLoop.run("relay", err, sim, recorder, senders, rate, warmup, duration,
+                sent = OpenLoop.run(scenario, err, sim, recorder, senders, rate, warmup, duration,
                         sender -> "m " + sender.id + " " + sender.next,
                         sends -> stack.awaitAnswers(() -> recorder.answered() >= sends, Duration.ofSeconds(15),
                                 Duration.ofMinutes(10)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                err.println("telescale: bench relay: interrupted");
+                err.println("telescale: bench " + scenario + ": interrupted");
                 return 1;
             }
             BenchStack.sleep(Duration.ofMillis(300));   // late duplicates, if any, get a chance to show
@@ -123,7 +135,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
                 relayed.put(sender.id, new Correctness.Relayed(sender.partner, sender.partnerBot, sender.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
-            return report(folder, recorder, setupSeconds, sent.sent(), sent.errors(), correctness, out);
+            return report(scenario, folder, recorder, calls, setupSeconds, sent.sent(), sent.errors(), correctness, out);
         }
     }
 
@@ -152,7 +164,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         return senders;
     }
 
-    private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, long sent, long sendErrors,
+    private int report(String scenario, RunFolder folder, LatencyRecorder recorder, CallTally calls, double setupSeconds, long sent, long sendErrors,
                        Correctness correctness, PrintWriter out) {
         Histogram service = recorder.deliveredToCall();
         Histogram fromPlan = recorder.plannedToCall();
@@ -176,6 +188,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         counts.put("measuredRelayed", recorder.measuredAnswered());
         counts.put("failedBotCalls", recorder.failedCalls());
         counts.put("tooManyRequests", recorder.tooManyRequests());
+        counts.put("botMessagesWholeRun", calls.messages());
+        counts.put("tooManyRequestsWholeRun", calls.tooManyRequests());
+        result.put("tooManyRequestsPer10000Messages", Math.round(calls.tooManyRequestsPer10k() * 100) / 100.0);
         counts.put("unmatchedRelays", recorder.unmatchedAnswers());
         result.put("setupSeconds", Math.round(setupSeconds * 100) / 100.0);
         result.put("successRate", successRate);
@@ -187,7 +202,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         result.put("passed", passed);
 
         Map<String, String> row = new LinkedHashMap<>();
-        row.put("scenario", "relay");
+        row.put("scenario", scenario);
         row.put("setup", common.setupLabel());
         row.put("pairs", Integer.toString(pairs));
         row.put("offered/s", Integer.toString(rate));
@@ -202,21 +217,24 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         row.put("lost", Long.toString(correctness.lost()));
         row.put("duplicated", Long.toString(correctness.duplicated()));
         row.put("reordered", Long.toString(correctness.reordered()));
+        row.put("429s per 10,000", String.format(Locale.ROOT, "%.2f", calls.tooManyRequestsPer10k()));
         Map<String, Histogram> curves = new LinkedHashMap<>();
         curves.put("delivery to relay", service);
         curves.put("planned send to relay", fromPlan);
         folder.write(result, row, curves);
 
         out.println(String.format(Locale.ROOT,
-                "relay %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s; "
+                "%s %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s; "
                         + "delivery to relay p50 %.2f p95 %.2f p99 %.2f max %.2f ms (p99 from planned send %.2f ms); "
-                        + "lost %d, duplicated %d, reordered %d%s",
-                common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput,
+                        + "lost %d, duplicated %d, reordered %d%s%s",
+                scenario, common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput,
                 RunFolder.millis(service.getValueAtPercentile(50)), RunFolder.millis(service.getValueAtPercentile(95)),
                 RunFolder.millis(service.getValueAtPercentile(99)), RunFolder.millis(service.getMaxValue()),
                 RunFolder.millis(fromPlan.getValueAtPercentile(99)),
                 correctness.lost(), correctness.duplicated(), correctness.reordered(),
-                sendErrors == 0 ? "" : "; " + sendErrors + " sends failed"));
+                sendErrors == 0 ? "" : "; " + sendErrors + " sends failed",
+                common.flood ? String.format(Locale.ROOT, "; %d 429s for %d bot messages (%.2f per 10,000)",
+                        calls.tooManyRequests(), calls.messages(), calls.tooManyRequestsPer10k()) : ""));
         out.println((passed ? "PASSED" : "FAILED") + "; results in " + folder.dir());
         out.flush();
         return passed ? 0 : 1;

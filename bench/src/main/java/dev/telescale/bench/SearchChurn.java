@@ -202,7 +202,7 @@ final class SearchChurn {
     private final LongAdder stray = new LongAdder();
     private final LongAdder searchTimeouts = new LongAdder();
     private final LongAdder handled = new LongAdder();
-    private final LongAdder tooManyRequests = new LongAdder();
+    private final CallTally calls;
     private volatile boolean reading = true;
 
     private SearchChurn(Simulator sim, Trace trace, Settings settings) {
@@ -210,6 +210,7 @@ final class SearchChurn {
         this.trace = trace;
         this.bots = Set.of(BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B);
         this.settings = settings;
+        this.calls = new CallTally(bots);
     }
 
     /**
@@ -239,6 +240,7 @@ final class SearchChurn {
             ready.add(user);
         }
         trace.subscribe(listener);
+        trace.subscribe(calls);
         long offered = (long) settings.rate() * settings.durationSeconds();
         long missed = 0;
         long startNanos = System.nanoTime() + 50_000_000L;
@@ -275,6 +277,7 @@ final class SearchChurn {
             }
         } finally {
             trace.unsubscribe(listener);
+            trace.unsubscribe(calls);
         }
         return outcome(users, setupSeconds, offered, missed, startMicros, endMicros);
     }
@@ -303,9 +306,6 @@ final class SearchChurn {
     private void onEvent(Trace.Event event) {
         if (!bots.contains(event.botId())) {
             return;
-        }
-        if (event.kind().equals("call") && event.status() == 429) {
-            tooManyRequests.increment();
         }
         ChurnUser user = byId.get(event.chatId());
         if (user == null) {
@@ -495,7 +495,7 @@ final class SearchChurn {
         }
         Checks checks = new Checks(confirmed, unconfirmed, asymmetric, doubleMatched.sum(), stray.sum(), stillSearching);
         return new Outcome(settings, setupSeconds, offered, presses.sum(), missed, sendErrors.sum(), pairs, pairsInWindow,
-                foundNotices.sum(), searchTimeouts.sum(), tooManyRequests.sum(), timeToMatch, fromSend, pairCompletion,
+                foundNotices.sum(), searchTimeouts.sum(), calls.tooManyRequests(), timeToMatch, fromSend, pairCompletion,
                 checks);
     }
 

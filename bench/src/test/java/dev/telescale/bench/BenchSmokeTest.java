@@ -78,6 +78,20 @@ class BenchSmokeTest {
     }
 
     @Test
+    void flood_threePairsAboveThePerChatLimit_everyMessageOnceInOrderAnd429sCounted() throws IOException {
+        JsonNode result = run("flood", "--pairs", "3", "--rate", "12", "--duration", "2");
+
+        assertThat(result.path("setup").path("floodLimits").asBoolean()).isTrue();
+        assertThat(result.path("counts").path("sent").asLong()).isEqualTo(24);
+        assertThat(result.path("correctness").path("received").asLong()).isEqualTo(24);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("counts").path("botMessagesWholeRun").asLong()).isGreaterThanOrEqualTo(24);
+        assertThat(result.has("tooManyRequestsPer10000Messages")).isTrue();
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
