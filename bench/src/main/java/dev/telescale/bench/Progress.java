@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * The live progress line: once a second on stderr, messages sent, answered, the answer rate over
  * the last second and the p99 so far (for search-churn: presses sent, matches, p99 time to match).
- * Runs on its own virtual thread until closed.
+ * Runs on its own platform thread until closed: the bot's and the simulated users' virtual threads
+ * share the carrier threads, and a saturated run must not silence the line that reports it.
  */
 final class Progress implements AutoCloseable {
     private final Thread thread;
@@ -19,7 +20,7 @@ final class Progress implements AutoCloseable {
 
     Progress(String scenario, PrintWriter err, LongSupplier sent, LongSupplier answeredSoFar, DoubleSupplier p99Millis) {
         long startNanos = System.nanoTime();
-        thread = Thread.ofVirtual().name("bench-progress").start(() -> {
+        thread = Thread.ofPlatform().daemon().name("bench-progress").start(() -> {
             long lastAnswered = 0;
             long lastNanos = startNanos;
             while (!Thread.currentThread().isInterrupted()) {
