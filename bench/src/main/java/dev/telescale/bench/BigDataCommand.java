@@ -49,7 +49,7 @@ final class BigDataCommand implements java.util.concurrent.Callable<Integer> {
             description = "Presses per second, all users together (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS",
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS",
             description = "Seconds of pressing in each run (default: ${DEFAULT-VALUE}).")
     int duration;
 

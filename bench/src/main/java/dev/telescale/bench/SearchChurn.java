@@ -69,8 +69,8 @@ final class SearchChurn {
      * same from the harness's send; {@code pairCompletion} per pair, from the delivery of the
      * press that completed it (the later of the two) to the later of the two notices.
      */
-    record Outcome(Settings settings, double setupSeconds, long offeredPresses, long presses, long missedPresses,
-                   long sendErrors, long pairs, long pairsInWindow, long foundNotices, long searchTimeouts,
+    record Outcome(Settings settings, double setupSeconds, long offeredPresses, long presses, long nextPresses,
+                   long missedPresses, long sendErrors, long pairs, long pairsInWindow, long foundNotices, long searchTimeouts,
                    long tooManyRequests, Histogram timeToMatch, Histogram fromSend, Histogram pairCompletion,
                    Checks checks) {
         double matchesPerSecond() {
@@ -90,6 +90,7 @@ final class SearchChurn {
             ObjectNode counts = node.putObject("counts");
             counts.put("offeredPresses", offeredPresses);
             counts.put("presses", presses);
+            counts.put("nextPresses", nextPresses);
             counts.put("missedPresses", missedPresses);
             counts.put("sendErrors", sendErrors);
             counts.put("pairs", pairs);
@@ -109,11 +110,11 @@ final class SearchChurn {
         /** The figures as one line: matches/s, time to match, pair completion, checks. */
         String figures() {
             return String.format(Locale.ROOT,
-                    "%d users (set up in %.1f s), %d presses/s offered for %d s (%d made, %d missed): %.1f matches/s; "
-                            + "time to match p50 %.2f p95 %.2f p99 %.2f max %.2f ms; pair completion p99 %.2f ms; "
+                    "%d users (set up in %.1f s), %d presses/s offered for %d s (%d made, %d of them /next, %d missed): "
+                            + "%.1f matches/s; time to match p50 %.2f p95 %.2f p99 %.2f max %.2f ms; pair completion p99 %.2f ms; "
                             + "confirmed %d, unconfirmed %d, asymmetric %d, double-matched %d, stray %d%s",
-                    settings.users(), setupSeconds, settings.rate(), settings.durationSeconds(), presses, missedPresses,
-                    matchesPerSecond(), ms(timeToMatch, 50), ms(timeToMatch, 95), ms(timeToMatch, 99),
+                    settings.users(), setupSeconds, settings.rate(), settings.durationSeconds(), presses, nextPresses,
+                    missedPresses, matchesPerSecond(), ms(timeToMatch, 50), ms(timeToMatch, 95), ms(timeToMatch, 99),
                     RunFolder.millis(timeToMatch.getMaxValue()), ms(pairCompletion, 99), checks.confirmed(),
                     checks.unconfirmed(), checks.asymmetric(), checks.doubleMatched(), checks.stray(),
                     sendErrors == 0 ? "" : "; " + sendErrors + " sends failed");
@@ -196,6 +197,7 @@ final class SearchChurn {
     private final ConcurrentLinkedQueue<ChurnUser> ready = new ConcurrentLinkedQueue<>();
     private final SynchronizedHistogram liveTimeToMatch = new SynchronizedHistogram(LatencyRecorder.HIGHEST_MICROS, 3);
     private final LongAdder presses = new LongAdder();
+    private final LongAdder nextPresses = new LongAdder();
     private final LongAdder sendErrors = new LongAdder();
     private final LongAdder foundNotices = new LongAdder();
     private final LongAdder doubleMatched = new LongAdder();
@@ -333,6 +335,9 @@ final class SearchChurn {
                 SimResult result = AnonChatUsers.text(sim, user, before == State.CHATTING ? "/next" : "/search");
                 user.pressUpdateId = result.updateId() == null ? -1 : result.updateId();
                 presses.increment();
+                if (before == State.CHATTING) {
+                    nextPresses.increment();
+                }
             } catch (RuntimeException e) {
                 sendErrors.increment();
                 user.state = before;
@@ -494,9 +499,9 @@ final class SearchChurn {
             }
         }
         Checks checks = new Checks(confirmed, unconfirmed, asymmetric, doubleMatched.sum(), stray.sum(), stillSearching);
-        return new Outcome(settings, setupSeconds, offered, presses.sum(), missed, sendErrors.sum(), pairs, pairsInWindow,
-                foundNotices.sum(), searchTimeouts.sum(), calls.tooManyRequests(), timeToMatch, fromSend, pairCompletion,
-                checks);
+        return new Outcome(settings, setupSeconds, offered, presses.sum(), nextPresses.sum(), missed, sendErrors.sum(),
+                pairs, pairsInWindow, foundNotices.sum(), searchTimeouts.sum(), calls.tooManyRequests(), timeToMatch,
+                fromSend, pairCompletion, checks);
     }
 
     /** When the press that led to this match reached the bot; the send time if the delivery was not traced. */

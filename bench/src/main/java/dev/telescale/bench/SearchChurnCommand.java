@@ -33,15 +33,16 @@ final class SearchChurnCommand implements java.util.concurrent.Callable<Integer>
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--users", defaultValue = "1000", paramLabel = "U",
-            description = "Users pressing /next, half on each bot (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--users", defaultValue = "200", paramLabel = "U",
+            description = {"Users pressing /next, half on each bot (default: ${DEFAULT-VALUE}).",
+                    "A user presses again about U/R seconds after its last match was confirmed."})
     int users;
 
     @Option(names = "--rate", defaultValue = "20", paramLabel = "R",
             description = "Presses (/search or /next) per second, all users together (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS",
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS",
             description = "Seconds of pressing (default: ${DEFAULT-VALUE}).")
     int duration;
 
