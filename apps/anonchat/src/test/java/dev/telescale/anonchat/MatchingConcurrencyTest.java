@@ -104,6 +104,59 @@ class MatchingConcurrencyTest {
         }
     }
 
+    /**
+     * Both partners of every pair press /next at the same moment: each conversation ends once, so
+     * every user is told either "you ended the chat" or "your partner ended the chat", never both
+     * (two concurrent ends of one conversation both went on, before the end took its rows with
+     * one DELETE ... RETURNING).
+     */
+    @Test
+    void bothPartnersPressingNextAtOnceEndTheirConversationOnce() throws Exception {
+        harness = new ChatHarness(Backend.POSTGRES_REDIS, dataDir,
+                AnonChatSettings.defaults(Set.of()).withNewUserMediaDelay(Duration.ZERO));
+        harness.startInstance();
+        harness.startInstance();
+        Jdbi db = Jdbi.create(harness.runtimes.get(0).database().dataSource());
+        int count = 200;
+        List<User> users = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            users.add(harness.newUser("N" + i, "next" + i, "en", i % 2 == 0 ? BOT_A : BOT_B));
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            for (User user : users) {
+                pool.submit(() -> harness.emulator.sim().start(user.id(), user.bot, ""));
+            }
+        }
+        Awaitility.await("profiles of all users").atMost(Duration.ofSeconds(60)).until(() ->
+                db.withHandle(h -> h.createQuery("SELECT count(*) FROM ac_users").mapTo(Integer.class).one()) == count);
+        db.useHandle(h -> h.execute("UPDATE ac_users SET gender = 'm', age = 30, step = NULL, onboarded_at = 0"));
+        try (ExecutorService searchers = Executors.newVirtualThreadPerTaskExecutor()) {
+            users.forEach(user -> searchers.submit(() -> user.text("/search")));
+        }
+        Awaitility.await("everyone matched").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                db.withHandle(h -> h.createQuery("SELECT count(*) FROM ac_active").mapTo(Integer.class).one()) == count);
+
+        try (ExecutorService pressers = Executors.newVirtualThreadPerTaskExecutor()) {
+            users.forEach(user -> pressers.submit(() -> user.text("/next")));
+        }
+
+        Awaitility.await("every chat ended").atMost(Duration.ofSeconds(60)).until(() -> users.stream()
+                .allMatch(user -> endNotices(user) >= 1));
+        Thread.sleep(1_000);   // a second notice, if any, gets the time to arrive
+        for (User user : users) {
+            assertThat(endNotices(user)).as("user %d told once that the chat ended", user.id()).isEqualTo(1);
+        }
+        assertThat((Integer) db.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM ac_conversations WHERE ended_at IS NOT NULL AND id <= :last").bind("last", count / 2)
+                .mapTo(Integer.class).one())).as("the first conversations all ended").isEqualTo(count / 2);
+    }
+
+    private static long endNotices(User user) {
+        return user.inbox().stream().map(e -> e.payload().path("text").asText())
+                .filter(text -> text.startsWith("You ended the chat") || text.startsWith("Your partner ended the chat"))
+                .count();
+    }
+
     private static boolean foundText(String text) {
         return text.startsWith("Partner found") || text.startsWith("Собеседник найден");
     }
