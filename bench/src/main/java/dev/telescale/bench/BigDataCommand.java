@@ -1,8 +1,12 @@
 package dev.telescale.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -81,6 +85,8 @@ final class BigDataCommand implements java.util.concurrent.Callable<Integer> {
                     BenchStack.App.ANONCHAT, database -> preloadSeconds[0] = Preload.users(database, preload,
                             BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B))) {
                 preloaded = SearchChurn.run("big-data preloaded", stack, settings, err);
+            } finally {
+                deletePreloadedSqlite(folder.dir().resolve("preloaded"));
             }
         } catch (IllegalStateException e) {
             err.println("telescale: bench big-data: " + e.getMessage());
@@ -133,6 +139,20 @@ final class BigDataCommand implements java.util.concurrent.Callable<Integer> {
         out.println((passed ? "PASSED" : "FAILED") + "; results in " + folder.dir());
         out.flush();
         return passed ? 0 : 1;
+    }
+
+    /** The SQLite file with the preload is large (about 160 MB for a million users) and not a result. */
+    private void deletePreloadedSqlite(Path dir) {
+        if (common.database != null) {
+            return;
+        }
+        for (String name : List.of("bench.db", "bench.db-wal", "bench.db-shm")) {
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("telescale: bench big-data: could not delete " + dir.resolve(name));
+            }
+        }
     }
 
     private static double ratio(Histogram measured, Histogram baseline) {
