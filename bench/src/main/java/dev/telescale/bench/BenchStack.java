@@ -215,13 +215,19 @@ final class BenchStack implements AutoCloseable {
 
     /** Waits until {@code done} holds, or nothing new was answered for {@code idle}, or {@code limit} passed. */
     void awaitAnswers(java.util.function.BooleanSupplier done, Duration idle, Duration limit) {
+        awaitQuiet(done, recorder::answered, idle, limit);
+    }
+
+    /** Waits until {@code done} holds, or {@code progress} did not change for {@code idle}, or {@code limit} passed. */
+    static void awaitQuiet(java.util.function.BooleanSupplier done, java.util.function.LongSupplier progress,
+                           Duration idle, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        long lastAnswered = -1;
+        long last = -1;
         long lastChange = System.nanoTime();
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            long answered = recorder.answered();
-            if (answered != lastAnswered) {
-                lastAnswered = answered;
+            long now = progress.getAsLong();
+            if (now != last) {
+                last = now;
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > idle.toNanos()) {
                 return;

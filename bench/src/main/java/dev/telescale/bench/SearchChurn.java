@@ -272,7 +272,8 @@ final class SearchChurn {
                 endMicros = traceMicros(startNanos + settings.durationSeconds() * 1_000_000_000L);
                 pressing.shutdown();
                 pressing.awaitTermination(60, TimeUnit.SECONDS);
-                awaitQuiet();
+                // Waits until no user handled a message for QUIET_TO_END (or DRAIN_LIMIT passed).
+                BenchStack.awaitQuiet(() -> false, handled::sum, QUIET_TO_END, DRAIN_LIMIT);
             } finally {
                 reading = false;
                 users.forEach(user -> user.signal.release());
@@ -286,23 +287,6 @@ final class SearchChurn {
 
     private long traceMicros(long nanoTime) {
         return trace.nowMicros() + (nanoTime - System.nanoTime()) / 1_000;
-    }
-
-    /** Waits until no user handled a message for {@link #QUIET_TO_END} (or {@link #DRAIN_LIMIT} passed). */
-    private void awaitQuiet() {
-        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        long last = -1;
-        long lastChange = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            long now = handled.sum();
-            if (now != last) {
-                last = now;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > QUIET_TO_END.toNanos()) {
-                return;
-            }
-            BenchStack.sleep(Duration.ofMillis(100));
-        }
     }
 
     private void onEvent(Trace.Event event) {
