@@ -9,9 +9,11 @@ import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.EmulatorConfig;
 import dev.telescale.emulator.FloodLimits;
 import dev.telescale.runtime.TelescaleRuntime;
+import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.config.ConfigLoader;
 import dev.telescale.runtime.config.ConfigResult;
 import dev.telescale.runtime.config.TelescaleConfig;
+import dev.telescale.runtime.storage.Database;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -86,6 +88,20 @@ final class BenchStack implements AutoCloseable {
      * measured), then from a sender's update to the partner's bot sending the copy to the partner.
      */
     static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app) {
+        return start(options, runDir, messagesPerChat, app, null);
+    }
+
+    /** Fills the database before the runtime starts (after the migrations ran); e.g. a preload of users. */
+    @FunctionalInterface
+    interface DatabasePreparer {
+        void prepare(Database database);
+    }
+
+    /**
+     * As {@link #start(CommonOptions, Path, int, App)}, but when {@code preparer} is not null the
+     * schema is migrated first and handed to it, so whatever it writes is there when the bot starts.
+     */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, DatabasePreparer preparer) {
         setLogLevel(options.logLevel.name());
         int kept = Math.max(1_000, messagesPerChat);
         Emulator emulator = Emulator.start(EmulatorConfig.defaults()
@@ -160,9 +176,17 @@ final class BenchStack implements AutoCloseable {
                 case ConfigResult.Invalid invalid -> throw new IllegalArgumentException(
                         "the bench configuration is invalid: " + String.join("; ", invalid.problems()));
             };
+            BotApplication application = app == App.ECHO ? new EchoApplication()
+                    : new AnonChatApplication(anonChatSettings(env));
+            if (preparer != null) {
+                try (Database database = Database.open(TelescaleRuntime.databaseUrl(config.database()),
+                        config.database().poolSize())) {
+                    database.migrate(application.migrationLocations());
+                    preparer.prepare(database);
+                }
+            }
             TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(
-                    app == App.ECHO ? EchoApplication.NAME : AnonChatApplication.NAME,
-                    app == App.ECHO ? new EchoApplication() : new AnonChatApplication(anonChatSettings(env))),
+                    app == App.ECHO ? EchoApplication.NAME : AnonChatApplication.NAME, application),
                     InstantSource.system());
             BenchStack stack = new BenchStack(emulator, recorder, partnerOf, runtime, schema, postgres);
             stack.awaitReady(port);
@@ -202,13 +226,19 @@ final class BenchStack implements AutoCloseable {
 
     /** Waits until {@code done} holds, or nothing new was answered for {@code idle}, or {@code limit} passed. */
     void awaitAnswers(java.util.function.BooleanSupplier done, Duration idle, Duration limit) {
+        awaitQuiet(done, recorder::answered, idle, limit);
+    }
+
+    /** Waits until {@code done} holds, or {@code progress} did not change for {@code idle}, or {@code limit} passed. */
+    static void awaitQuiet(java.util.function.BooleanSupplier done, java.util.function.LongSupplier progress,
+                           Duration idle, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        long lastAnswered = -1;
+        long last = -1;
         long lastChange = System.nanoTime();
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            long answered = recorder.answered();
-            if (answered != lastAnswered) {
-                lastAnswered = answered;
+            long now = progress.getAsLong();
+            if (now != last) {
+                last = now;
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > idle.toNanos()) {
                 return;

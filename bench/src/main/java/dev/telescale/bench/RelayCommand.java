@@ -1,10 +1,7 @@
 package dev.telescale.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.sim.Simulator;
-import dev.telescale.emulator.state.InboxEvent;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.function.Predicate;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +38,6 @@ import picocli.CommandLine.Spec;
 final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     /** RATE_LIMIT_PER_CHAT may not exceed 100/s, and a partner's chat receives one sender's messages. */
     private static final int MAX_PER_SENDER = 100;
-    private static final Duration SETUP_WAIT = Duration.ofSeconds(60);
 
     @Spec
     CommandSpec spec;
@@ -73,10 +65,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     int warmup;
 
     /** A simulated user of one bot, sending to a partner on the other bot. */
-    private static final class Sender extends OpenLoop.NumberedUser {
+    private static final class Sender extends AnonChatUsers.User {
         long partner;
         long partnerBot;
-        long seenSeq;
 
         Sender(long id, long bot) {
             super(id, bot);
@@ -85,6 +76,15 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
+        return run("relay");
+    }
+
+    /**
+     * The run, under the given scenario name ({@code relay}, or {@code flood} which forces the
+     * flood limits on): also counts every call of both bots from the start (setup included) to
+     * report 429s per 10,000 messages.
+     */
+    Integer run(String scenario) {
         ScenarioArgs.require(spec, pairs >= 1 && pairs <= 100_000, "--pairs must be between 1 and 100000, not " + pairs);
         ScenarioArgs.require(spec, rate >= 1 && rate <= 1_000_000, "--rate must be between 1 and 1000000, not " + rate);
         ScenarioArgs.require(spec, rate <= (long) MAX_PER_SENDER * 2 * pairs, "--rate " + rate + " is more than "
@@ -93,19 +93,21 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         ScenarioArgs.require(spec, warmup >= 0 && warmup <= 3_600, "--warmup must be 0-3600 seconds, not " + warmup);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        RunFolder folder = RunFolder.create(common.results, "relay", ScenarioArgs.fromScenario(spec));
+        RunFolder folder = RunFolder.create(common.results, scenario, ScenarioArgs.fromScenario(spec));
         long total = (long) rate * (warmup + duration);
         int senderCount = 2 * pairs;
         int perSender = (int) Math.min(Integer.MAX_VALUE / 4, total / senderCount + 2);
         try (BenchStack stack = BenchStack.start(common, folder.dir(), 2 * perSender + 100, BenchStack.App.ANONCHAT)) {
             Simulator sim = stack.emulator().sim();
             LatencyRecorder recorder = stack.recorder();
+            CallTally calls = new CallTally(Set.of(BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B));
+            stack.emulator().state().trace().subscribe(calls);
             long setupStart = System.nanoTime();
             List<Sender> senders;
             try {
                 senders = setUp(sim);
             } catch (IllegalStateException e) {
-                err.println("telescale: bench relay: setup failed: " + e.getMessage() + "; not measuring");
+                err.println("telescale: bench " + scenario + ": setup failed: " + e.getMessage() + "; not measuring");
                 return 1;
             }
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
@@ -118,13 +120,13 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             OpenLoop.Sent sent;
             try {
                 // A backlog drains for as long as relays keep coming (late is not lost); 15 s without one ends the wait.
-                sent = OpenLoop.run("relay", err, sim, recorder, senders, rate, warmup, duration,
+                sent = OpenLoop.run(scenario, err, sim, recorder, senders, rate, warmup, duration,
                         sender -> "m " + sender.id + " " + sender.next,
                         sends -> stack.awaitAnswers(() -> recorder.answered() >= sends, Duration.ofSeconds(15),
                                 Duration.ofMinutes(10)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                err.println("telescale: bench relay: interrupted");
+                err.println("telescale: bench " + scenario + ": interrupted");
                 return 1;
             }
             BenchStack.sleep(Duration.ofMillis(300));   // late duplicates, if any, get a chance to show
@@ -133,7 +135,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
                 relayed.put(sender.id, new Correctness.Relayed(sender.partner, sender.partnerBot, sender.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
-            return report(folder, recorder, setupSeconds, sent, correctness, out);
+            return report(scenario, folder, recorder, calls, setupSeconds, sent, correctness, out);
         }
     }
 
@@ -144,42 +146,16 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             senders.add(new Sender(sim.createUser("RelayA" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_A));
             senders.add(new Sender(sim.createUser("RelayB" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_B));
         }
-        Semaphore concurrent = new Semaphore(32);
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> onboarded = new ArrayList<>();
-            for (int i = 0; i < senders.size(); i++) {
-                Sender sender = senders.get(i);
-                String gender = i % 2 == 0 ? "m" : "f";
-                onboarded.add(executor.submit(() -> {
-                    concurrent.acquireUninterruptibly();
-                    try {
-                        onboard(sim, sender, gender);
-                    } finally {
-                        concurrent.release();
-                    }
-                }));
-            }
-            for (Future<?> future : onboarded) {
-                try {
-                    future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof IllegalStateException problem ? problem
-                            : new IllegalStateException("onboarding: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted during onboarding", e);
-                }
-            }
-        }
+        AnonChatUsers.onboardAll(sim, senders);
         // One pair at a time, so nobody is matched with a user of the same bot or of another pair.
         for (int i = 0; i < pairs; i++) {
             Sender a = senders.get(2 * i);
             Sender b = senders.get(2 * i + 1);
-            text(sim, a, "/search");
-            awaitText(sim, a, "Looking for a partner");
-            text(sim, b, "/search");
-            awaitText(sim, b, "Partner found");
-            awaitText(sim, a, "Partner found");
+            AnonChatUsers.text(sim, a, "/search");
+            AnonChatUsers.awaitText(sim, a, "Looking for a partner");
+            AnonChatUsers.text(sim, b, "/search");
+            AnonChatUsers.awaitText(sim, b, "Partner found");
+            AnonChatUsers.awaitText(sim, a, "Partner found");
             a.partner = b.id;
             a.partnerBot = b.bot;
             b.partner = a.id;
@@ -188,53 +164,8 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         return senders;
     }
 
-    private static void onboard(Simulator sim, Sender user, String gender) {
-        sim.start(user.id, user.bot, null);
-        InboxEvent question = await(sim, user, "the gender question", event -> hasButton(event.payload(), "g:" + gender));
-        sim.press(user.id, user.bot, 0, question.messageId(), "g:" + gender, null);
-        awaitText(sim, user, "How old");
-        text(sim, user, "30");
-        awaitText(sim, user, "All set");
-    }
-
-    private static boolean hasButton(JsonNode message, String data) {
-        for (JsonNode row : message.path("reply_markup").path("inline_keyboard")) {
-            for (JsonNode button : row) {
-                if (data.equals(button.path("callback_data").asText())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static void text(Simulator sim, Sender user, String text) {
-        ObjectNode content = Json.object();
-        content.put("text", text);
-        sim.send(user.id, user.bot, 0, content);
-    }
-
-    private static InboxEvent awaitText(Simulator sim, Sender user, String fragment) {
-        return await(sim, user, "'" + fragment + "'", event -> event.payload().path("text").asText("").contains(fragment));
-    }
-
-    /** Waits for a new message (after the last one awaited) that matches. */
-    private static InboxEvent await(Simulator sim, Sender user, String what, Predicate<InboxEvent> matches) {
-        long deadline = System.nanoTime() + SETUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (InboxEvent event : sim.inbox(user.id, user.bot, 0, user.seenSeq)) {
-                if (event.event().equals("message") && matches.test(event)) {
-                    user.seenSeq = event.seq();
-                    return event;
-                }
-            }
-            BenchStack.sleep(Duration.ofMillis(20));
-        }
-        throw new IllegalStateException("user " + user.id + " got no " + what + " within " + SETUP_WAIT.toSeconds() + " s");
-    }
-
-    private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, OpenLoop.Sent sends,
-                       Correctness correctness, PrintWriter out) {
+    private int report(String scenario, RunFolder folder, LatencyRecorder recorder, CallTally calls, double setupSeconds,
+                       OpenLoop.Sent sends, Correctness correctness, PrintWriter out) {
         Histogram service = recorder.deliveredToCall();
         Histogram fromPlan = recorder.plannedToCall();
         double windowSeconds = Math.max(1e-6, (recorder.lastMeasuredCallMicros() - recorder.measureFromMicros()) / 1e6);
@@ -260,6 +191,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         counts.put("measuredRelayed", recorder.measuredAnswered());
         counts.put("failedBotCalls", recorder.failedCalls());
         counts.put("tooManyRequests", recorder.tooManyRequests());
+        counts.put("botMessagesWholeRun", calls.messages());
+        counts.put("tooManyRequestsWholeRun", calls.tooManyRequests());
+        result.put("tooManyRequestsPer10000Messages", Math.round(calls.tooManyRequestsPer10k() * 100) / 100.0);
         counts.put("unmatchedRelays", recorder.unmatchedAnswers());
         result.put("setupSeconds", Math.round(setupSeconds * 100) / 100.0);
         result.put("successRate", successRate);
@@ -272,7 +206,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         result.put("passed", passed);
 
         Map<String, String> row = new LinkedHashMap<>();
-        row.put("scenario", "relay");
+        row.put("scenario", scenario);
         row.put("setup", common.setupLabel());
         row.put("pairs", Integer.toString(pairs));
         row.put("offered/s", Integer.toString(rate));
@@ -288,21 +222,25 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         row.put("lost", Long.toString(correctness.lost()));
         row.put("duplicated", Long.toString(correctness.duplicated()));
         row.put("reordered", Long.toString(correctness.reordered()));
+        row.put("429s per 10,000", String.format(Locale.ROOT, "%.2f", calls.tooManyRequestsPer10k()));
         Map<String, Histogram> curves = new LinkedHashMap<>();
         curves.put("delivery to relay", service);
         curves.put("planned send to relay", fromPlan);
         folder.write(result, row, curves);
 
         out.println(String.format(Locale.ROOT,
-                "relay %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s, %.2f ms CPU per message; "
-                        + "delivery to relay p50 %.2f p95 %.2f p99 %.2f max %.2f ms (p99 from planned send %.2f ms); "
-                        + "lost %d, duplicated %d, reordered %d%s",
-                common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput, cpuMillisPerMessage,
+                "%s %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s, "
+                        + "%.2f ms CPU per message; delivery to relay p50 %.2f p95 %.2f p99 %.2f max %.2f ms "
+                        + "(p99 from planned send %.2f ms); lost %d, duplicated %d, reordered %d%s%s",
+                scenario, common.setupLabel(), pairs, setupSeconds, rate, duration, successRate * 100, throughput,
+                cpuMillisPerMessage,
                 RunFolder.millis(service.getValueAtPercentile(50)), RunFolder.millis(service.getValueAtPercentile(95)),
                 RunFolder.millis(service.getValueAtPercentile(99)), RunFolder.millis(service.getMaxValue()),
                 RunFolder.millis(fromPlan.getValueAtPercentile(99)),
                 correctness.lost(), correctness.duplicated(), correctness.reordered(),
-                sendErrors == 0 ? "" : "; " + sendErrors + " sends failed"));
+                sendErrors == 0 ? "" : "; " + sendErrors + " sends failed",
+                common.flood ? String.format(Locale.ROOT, "; %d 429s for %d bot messages (%.2f per 10,000)",
+                        calls.tooManyRequests(), calls.messages(), calls.tooManyRequestsPer10k()) : ""));
         out.println((passed ? "PASSED" : "FAILED") + "; results in " + folder.dir());
         out.flush();
         return passed ? 0 : 1;

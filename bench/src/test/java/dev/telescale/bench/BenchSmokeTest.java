@@ -89,6 +89,38 @@ class BenchSmokeTest {
     }
 
     @Test
+    void searchChurn_tenUsersAtTenPressesPerSecond_everyMatchToldToBothSidesOnceAndAgreed() throws IOException {
+        JsonNode result = run("search-churn", "--users", "10", "--rate", "10", "--duration", "3");
+
+        assertChurnCorrect(result);
+    }
+
+    @Test
+    void bigData_twoThousandPreloaded_preloadWrittenAndBothRunsCorrect() throws IOException {
+        JsonNode result = run("big-data", "--preload", "2000", "--users", "10", "--rate", "10", "--duration", "2");
+
+        assertThat(result.path("preload").asInt()).isEqualTo(2000);
+        assertThat(result.path("preloadSeconds").asDouble()).isPositive();
+        assertChurnCorrect(result.path("baseline"));
+        assertChurnCorrect(result.path("preloaded"));
+        assertThat(result.path("p99TimeToMatchRatio").asDouble()).isPositive();
+    }
+
+    @Test
+    void flood_threePairsAboveThePerChatLimit_everyMessageOnceInOrderAnd429sCounted() throws IOException {
+        JsonNode result = run("flood", "--pairs", "3", "--rate", "12", "--duration", "2");
+
+        assertThat(result.path("setup").path("floodLimits").asBoolean()).isTrue();
+        assertThat(result.path("counts").path("sent").asLong()).isEqualTo(24);
+        assertThat(result.path("correctness").path("received").asLong()).isEqualTo(24);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("counts").path("botMessagesWholeRun").asLong()).isGreaterThanOrEqualTo(24);
+        assertThat(result.has("tooManyRequestsPer10000Messages")).isTrue();
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))
@@ -102,6 +134,19 @@ class BenchSmokeTest {
         assertThat(exitCode).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("--rate must be between 1 and 1000000, not 0");
         assertThat(results).isEmptyDirectory();
+    }
+
+    private static void assertChurnCorrect(JsonNode result) {
+        JsonNode correctness = result.path("correctness");
+        long pairs = result.path("counts").path("pairs").asLong();
+        assertThat(result.path("counts").path("presses").asLong()).isPositive();
+        assertThat(pairs).isPositive();
+        assertThat(correctness.path("confirmedMatchSides").asLong()).isEqualTo(2 * pairs);
+        assertThat(correctness.path("unconfirmed").asLong()).isZero();
+        assertThat(correctness.path("asymmetric").asLong()).isZero();
+        assertThat(correctness.path("doubleMatched").asLong()).isZero();
+        assertThat(correctness.path("stray").asLong()).isZero();
+        assertThat(result.path("latencyMs").path("timeToMatch").path("count").asLong()).isEqualTo(2 * pairs);
     }
 
     private JsonNode run(String... scenarioArgs) throws IOException {

@@ -208,15 +208,22 @@ public interface Store extends SqlObject {
         return id;
     }
 
-    /** Ends a conversation if it is still active; true when this call ended it. */
+    /**
+     * Ends a conversation if it is still active; true when this call ended it. The rows are taken
+     * by one DELETE ... RETURNING, so of two transactions ending the same conversation at once
+     * (both partners pressing /next) only the one whose DELETE removed them goes on: on
+     * PostgreSQL the other's DELETE waits for the first to commit and then finds nothing. (A
+     * SELECT first, then the DELETE, let both go on: both sides were told twice, and the late
+     * "your partner ended the chat" reached a user already in a new chat.)
+     */
     default boolean endConversation(long conversation, long endedBy, String reason, long now, long recentUntil) {
         List<Active> rows = h().createQuery("""
-                        SELECT user_id, conversation, own_bot, partner_id, partner_bot, started_at FROM ac_active
-                        WHERE conversation = :c""").bind("c", conversation).map(ACTIVE).list();
+                        DELETE FROM ac_active WHERE conversation = :c
+                        RETURNING user_id, conversation, own_bot, partner_id, partner_bot, started_at""")
+                .bind("c", conversation).map(ACTIVE).list();
         if (rows.isEmpty()) {
             return false;
         }
-        h().createUpdate("DELETE FROM ac_active WHERE conversation = :c").bind("c", conversation).execute();
         h().createUpdate("UPDATE ac_conversations SET ended_at = :now, ended_by = :by, end_reason = :reason WHERE id = :c")
                 .bind("now", now).bind("by", endedBy).bind("reason", reason).bind("c", conversation).execute();
         if (recentUntil > now) {
