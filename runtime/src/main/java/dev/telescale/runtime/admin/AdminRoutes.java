@@ -45,10 +45,17 @@ public final class AdminRoutes {
     private final PanelRunner panel;
     private final String instanceId;
 
-    /** Runs the application's panel methods in a transaction; empty when no hosted application has a panel. */
+    /**
+     * Runs the application's panel methods: actions in a transaction, figures and lists read without
+     * one (so they never hold SQLite's writer lock); empty when no hosted application has a panel.
+     */
     public record PanelRunner(Optional<BotApplication> application, PeriodicTasks tasks) {
         <T> T run(PeriodicTasks.TransactionWork<T> work) {
             return tasks.inTransaction(application.orElseThrow(), work);
+        }
+
+        <T> T read(PeriodicTasks.TransactionWork<T> work) {
+            return tasks.readOnly(application.orElseThrow(), work);
         }
 
         AdminPanel panel() {
@@ -175,13 +182,13 @@ public final class AdminRoutes {
         if (!panel.present()) {
             return Map.of();
         }
-        return panel.run(context -> panel.panel().figures(context));
+        return panel.read(context -> panel.panel().figures(context));
     }
 
     private ArrayNode reports() {
         requirePanel();
         ArrayNode rows = JSON.createArrayNode();
-        panel.run(context -> panel.panel().recentReports(context, 50)).forEach(report -> rows.addObject()
+        panel.read(context -> panel.panel().recentReports(context, 50)).forEach(report -> rows.addObject()
                 .put("id", report.id()).put("reporter", report.reporterNumber()).put("reported", report.reportedNumber())
                 .put("reason", report.reason()).put("status", report.status()).put("at", report.createdAtMillis())
                 .put("reported_banned", report.reportedBanned()));
@@ -212,7 +219,7 @@ public final class AdminRoutes {
     private ArrayNode broadcasts() {
         requirePanel();
         ArrayNode rows = JSON.createArrayNode();
-        panel.run(context -> panel.panel().broadcasts(context, 20)).forEach(b -> rows.addObject()
+        panel.read(context -> panel.panel().broadcasts(context, 20)).forEach(b -> rows.addObject()
                 .put("id", b.id()).put("segment", b.segment()).put("preview", b.preview()).put("queued", b.queued())
                 .put("total", b.total()).put("status", b.status()).put("at", b.createdAtMillis()));
         return rows;

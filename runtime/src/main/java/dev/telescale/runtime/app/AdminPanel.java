@@ -13,7 +13,11 @@ import java.util.Optional;
  * throws {@link IllegalArgumentException} with a message the dashboard shows as it is.
  */
 public interface AdminPanel {
-    /** Tiles, in display order (e.g. users, online, waiting, chats); each figure must be cheap to count. */
+    /**
+     * Tiles, in display order (e.g. users, online, waiting, chats); each figure must be cheap to count.
+     * Read-only: runs without a transaction and may queue no calls ({@link #recentReports} and
+     * {@link #broadcasts} too).
+     */
     Map<String, Number> figures(TaskContext context) throws Exception;
 
     /** The newest reports first, at most {@code limit}. */

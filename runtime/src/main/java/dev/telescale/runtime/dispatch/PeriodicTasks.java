@@ -127,6 +127,35 @@ public final class PeriodicTasks implements AutoCloseable {
         return inTransaction(application, botIds, work);
     }
 
+    /**
+     * Runs read-only work of an application (the dashboard's figures and lists) on a connection
+     * without a transaction: on SQLite it never takes the single writer lock, so a slow count (a
+     * scan of a million users) does not hold back the handlers. Work that queues calls is refused
+     * (nothing it queued is sent).
+     */
+    public <T> T readOnly(BotApplication application, TransactionWork<T> work) {
+        Set<Long> botIds = botsByApplication.get(application);
+        if (botIds == null) {
+            throw new IllegalArgumentException("application " + application.name() + " runs no bot here");
+        }
+        return database.withHandle(handle -> {
+            RunContext context = new RunContext(handle, botIds, application);
+            T value;
+            try {
+                value = work.run(context);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            if (!context.messages.isEmpty()) {
+                throw new IllegalStateException("read-only work of " + application.name() + " queued "
+                        + context.messages.size() + " calls; they were not sent");
+            }
+            return value;
+        });
+    }
+
     private <T> T inTransaction(BotApplication application, Set<Long> botIds, TransactionWork<T> work) {
         record Outcome<T>(T value, boolean queued) {
         }
