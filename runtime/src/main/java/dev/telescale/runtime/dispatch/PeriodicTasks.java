@@ -140,14 +140,7 @@ public final class PeriodicTasks implements AutoCloseable {
         }
         return database.withHandle(handle -> {
             RunContext context = new RunContext(handle, botIds, application);
-            T value;
-            try {
-                value = work.run(context);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            T value = run(work, context);
             if (!context.messages.isEmpty()) {
                 throw new IllegalStateException("read-only work of " + application.name() + " queued "
                         + context.messages.size() + " calls; they were not sent");
@@ -156,19 +149,23 @@ public final class PeriodicTasks implements AutoCloseable {
         });
     }
 
+    /** Runs the work; a checked exception comes back wrapped in an {@link IllegalStateException}. */
+    private static <T> T run(TransactionWork<T> work, RunContext context) {
+        try {
+            return work.run(context);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private <T> T inTransaction(BotApplication application, Set<Long> botIds, TransactionWork<T> work) {
         record Outcome<T>(T value, boolean queued) {
         }
         Outcome<T> outcome = database.inTransaction(handle -> {
             RunContext context = new RunContext(handle, botIds, application);
-            T value;
-            try {
-                value = work.run(context);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            T value = run(work, context);
             List<OutboundMessage> messages = context.messages;
             if (!messages.isEmpty()) {
                 outbox.enqueue(handle, messages);

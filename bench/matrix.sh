@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the benchmark matrix of docs/benchmarks.md, one run after another (never two at once: they
+# would share the 2 cores), and prints each command with the summary line it printed. Full results
+# (result.json, result.md, latency.svg) go under the results folder.
+# Usage: bench/matrix.sh [results-dir] [group...]   groups: ceiling start-burst relay churn flood memory big-data
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres, database test) and Redis on 127.0.0.1:6379.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+results=${1:-results/matrix-$(date -u +%Y%m%d-%H%M)}
+shift || true
+groups=${*:-ceiling start-burst relay churn flood memory big-data}
+shared=(--database postgresql://postgres@127.0.0.1:5432/test --redis redis://127.0.0.1:6379)
+
+run() {
+  echo "\$ bin/telescale bench $*"
+  "$root/bin/telescale" bench "$@" --results "$results" 2>/dev/null \
+    | grep -E '^(ceiling|start-burst|relay|flood|search-churn|big-data|memory)[ :]' || echo "(no summary line: the run failed)"
+}
+
+for group in $groups; do
+  case $group in
+    ceiling)
+      for ingress in webhook polling; do
+        run ceiling --bot raw --ingress "$ingress" --rate 3000 --duration 10
+        run ceiling --ingress "$ingress" --duration 10
+      done
+      run ceiling --ingress webhook --duration 10 "${shared[@]}" ;;
+    start-burst)
+      run start-burst --ingress webhook
+      run start-burst --ingress polling
+      run start-burst --ingress webhook "${shared[@]}" ;;
+    relay)
+      for rate in 100 200 400 1000; do
+        run relay --pairs 50 --rate "$rate" --duration 20
+      done
+      run relay --pairs 50 --rate 1000 --duration 20 --ingress polling
+      run relay --pairs 50 --rate 1000 --duration 20 "${shared[@]}" ;;
+    churn)
+      run search-churn
+      run search-churn "${shared[@]}" ;;
+    flood)
+      run flood
+      run flood "${shared[@]}" ;;
+    memory)
+      run memory ;;
+    big-data)
+      run big-data
+      run big-data --users 200 ;;
+    *) echo "matrix.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
