@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 + "Exit code 0 when the run's correctness checks pass, 1 when not, 2 for bad options."},
         synopsisSubcommandLabel = "SCENARIO",
         commandListHeading = "%nScenarios:%n",
-        subcommands = {StartBurstCommand.class, CeilingCommand.class, RelayCommand.class})
+        subcommands = {StartBurstCommand.class, CeilingCommand.class, RelayCommand.class, MemoryCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

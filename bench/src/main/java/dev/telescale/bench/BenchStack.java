@@ -9,6 +9,7 @@ import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.EmulatorConfig;
 import dev.telescale.emulator.FloodLimits;
 import dev.telescale.runtime.TelescaleRuntime;
+import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.config.ConfigLoader;
 import dev.telescale.runtime.config.ConfigResult;
 import dev.telescale.runtime.config.TelescaleConfig;
@@ -33,9 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.LoggerFactory;
 
 /**
- * The system under test, in this process: an emulator and a Telescale runtime hosting either the
- * echo bot on one token or the anonymous chat on two tokens, wired as the options say. Closing stops the runtime, then the emulator, then
- * drops the PostgreSQL schema the run created. Not thread-safe; one run owns it.
+ * The system under test: an emulator in this process and a Telescale runtime hosting either the
+ * echo bot on one token or the anonymous chat on two tokens, wired as the options say, in this
+ * process or ({@code --bot-process separate}) in a {@link BotProcess} child JVM configured by the
+ * same variables. Closing stops the runtime (or the child), then the emulator, then drops the
+ * PostgreSQL schema the run created. Not thread-safe; one run owns it.
  */
 final class BenchStack implements AutoCloseable {
     static final String TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -51,19 +54,48 @@ final class BenchStack implements AutoCloseable {
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Work done after the emulator started and before the bot starts, such as preloading its database. */
+    @FunctionalInterface
+    interface BeforeBot {
+        BeforeBot NOTHING = (emulator, config, env) -> { };
+
+        /** @param config the bot's configuration, as read from {@code env}, its environment */
+        void prepare(Emulator emulator, TelescaleConfig config, Map<String, String> env);
+    }
+
+    /** Where the runtime runs; closing stops it. */
+    private sealed interface BotSide extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private record InProcess(TelescaleRuntime runtime) implements BotSide {
+        @Override
+        public void close() {
+            runtime.close();
+        }
+    }
+
+    private record InChild(SeparateBot process) implements BotSide {
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
     private final Emulator emulator;
-    private final TelescaleRuntime runtime;
+    private final BotSide bot;
     private final String schema;
     private final PostgresTarget postgres;
     private final LatencyRecorder recorder;
     private final Map<Long, Long> partnerOf;
 
-    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, TelescaleRuntime runtime,
+    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, BotSide bot,
                        String schema, PostgresTarget postgres) {
         this.emulator = emulator;
         this.partnerOf = partnerOf;
         this.recorder = recorder;
-        this.runtime = runtime;
+        this.bot = bot;
         this.schema = schema;
         this.postgres = postgres;
     }
@@ -84,6 +116,11 @@ final class BenchStack implements AutoCloseable {
      * measured), then from a sender's update to the partner's bot sending the copy to the partner.
      */
     static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app) {
+        return start(options, runDir, messagesPerChat, app, BeforeBot.NOTHING);
+    }
+
+    /** As {@link #start(CommonOptions, Path, int, App)}, running {@code beforeBot} before the runtime starts. */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, BeforeBot beforeBot) {
         setLogLevel(options.logLevel.name());
         int kept = Math.max(1_000, messagesPerChat);
         Emulator emulator = Emulator.start(EmulatorConfig.defaults()
@@ -149,13 +186,29 @@ final class BenchStack implements AutoCloseable {
                 case ConfigResult.Invalid invalid -> throw new IllegalArgumentException(
                         "the bench configuration is invalid: " + String.join("; ", invalid.problems()));
             };
-            TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(
-                    app == App.ECHO ? EchoApplication.NAME : AnonChatApplication.NAME,
-                    app == App.ECHO ? new EchoApplication() : new AnonChatApplication(anonChatSettings(env))),
-                    InstantSource.system());
-            BenchStack stack = new BenchStack(emulator, recorder, partnerOf, runtime, schema, postgres);
-            stack.awaitReady(port);
-            return stack;
+            beforeBot.prepare(emulator, config, env);
+            BotSide bot;
+            if (options.botProcess == CommonOptions.BotPlacement.separate) {
+                env.put(BotProcess.APP_VARIABLE, app.name());
+                SeparateBot process = SeparateBot.start(env, options.botJvmOptions, runDir.resolve("bot-process.log"));
+                bot = new InChild(process);
+                try {
+                    awaitReady(port, SeparateBot.READY_WITHIN, process::isAlive);
+                } catch (RuntimeException notReady) {
+                    process.close();
+                    throw new IllegalStateException(notReady.getMessage() + " (its output: " + process.log() + ")", notReady);
+                }
+            } else {
+                TelescaleRuntime runtime = TelescaleRuntime.start(config, applications(app, env), InstantSource.system());
+                bot = new InProcess(runtime);
+                try {
+                    awaitReady(port, Duration.ofSeconds(30), () -> true);
+                } catch (RuntimeException notReady) {
+                    runtime.close();
+                    throw notReady;
+                }
+            }
+            return new BenchStack(emulator, recorder, partnerOf, bot, schema, postgres);
         } catch (RuntimeException e) {
             emulator.close();
             if (postgres != null && schema != null) {
@@ -179,6 +232,19 @@ final class BenchStack implements AutoCloseable {
      */
     Map<Long, Long> partnerOf() {
         return partnerOf;
+    }
+
+    /** The separate bot process, when the runtime runs in one. */
+    java.util.Optional<SeparateBot> separateBot() {
+        return bot instanceof InChild(SeparateBot process) ? java.util.Optional.of(process) : java.util.Optional.empty();
+    }
+
+    /** The application the runtime hosts, by its name, configured from the bot's environment. */
+    static Map<String, BotApplication> applications(App app, Map<String, String> env) {
+        return switch (app) {
+            case ECHO -> Map.of(EchoApplication.NAME, new EchoApplication());
+            case ANONCHAT -> Map.of(AnonChatApplication.NAME, new AnonChatApplication(anonChatSettings(env)));
+        };
     }
 
     private static AnonChatSettings anonChatSettings(Map<String, String> env) {
@@ -206,12 +272,16 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    private void awaitReady(int port) {
+    /** Waits until the runtime on {@code port} answers /health/ready with 200, while {@code alive} holds. */
+    private static void awaitReady(int port, Duration within, java.util.function.BooleanSupplier alive) {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException("the bot process exited before it was ready");
+            }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
@@ -224,13 +294,13 @@ final class BenchStack implements AutoCloseable {
             }
             sleep(Duration.ofMillis(50));
         }
-        throw new IllegalStateException("the runtime was not ready within 30 s");
+        throw new IllegalStateException("the runtime was not ready within " + within.toSeconds() + " s");
     }
 
     @Override
     public void close() {
         try {
-            runtime.close();
+            bot.close();
         } finally {
             emulator.close();
             if (postgres != null && schema != null) {
@@ -248,7 +318,7 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    private static void setLogLevel(String level) {
+    static void setLogLevel(String level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.WARN));
         }
