@@ -13,11 +13,13 @@ final class CommonOptions {
     enum BotPlacement { same, separate }
 
     /**
-     * The bot JVM's flags with {@code --bot-process separate}: the serial collector and a bounded
-     * heap and code cache give the smallest resident set measured for the anonymous chat (docs/benchmarks.md).
+     * The bot JVM's flags with {@code --bot-process separate}, chosen for a small resident set
+     * (measured in docs/benchmarks.md): the serial collector (no collector threads or remembered
+     * sets), a heap that starts small and may grow to 128 MB, bounded code cache and metaspace, and
+     * C1 only (C2's compiler arenas and larger code cost about 45 MB of resident memory).
      */
-    static final String DEFAULT_BOT_JVM_OPTIONS =
-            "-XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m";
+    static final String DEFAULT_BOT_JVM_OPTIONS = "-XX:+UseSerialGC -Xms16m -Xmx128m -Xss512k "
+            + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:TieredStopAtLevel=1";
 
     @Option(names = "--ingress", defaultValue = "webhook", paramLabel = "webhook|polling",
             description = "How the bot receives updates (default: ${DEFAULT-VALUE}).")

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * A {@link BotProcess} child JVM: started with this JVM's {@code java} and class path, the given
- * flags and exactly the given environment (plus PATH, HOME, LANG, TMPDIR), its output going to
+ * flags and exactly the given environment (plus PATH, HOME, LANG, TMPDIR and MALLOC_ARENA_MAX), its output going to
  * a log file in the run's folder. A daemon thread samples its resident set from
  * {@code /proc/<pid>/status} every 100 ms while it runs.
  *
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * child sees its input end and exits by itself. Not thread-safe apart from the sampler.
  */
 final class SeparateBot implements AutoCloseable {
-    private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "TMPDIR");
+    private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "TMPDIR", "MALLOC_ARENA_MAX");
     private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     /** Resident memory of the child, in kB: the kernel's peak (VmHWM), the highest sample, the last sample. */
