@@ -187,12 +187,8 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
     private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, OpenLoop.Sent sent,
                        Correctness correctness, SeparateBot.Memory atStart, SeparateBot.Memory afterRun,
                        Optional<Long> heapKb, PrintWriter out) {
-        Histogram service = recorder.deliveredToCall();
-        Histogram fromPlan = recorder.plannedToCall();
-        double windowSeconds = Math.max(1e-6, (recorder.lastMeasuredCallMicros() - recorder.measureFromMicros()) / 1e6);
-        double throughput = recorder.measuredAnswered() / windowSeconds;
-        long arrived = correctness.expected() - correctness.lost();
-        double successRate = correctness.expected() == 0 ? 0 : arrived / (double) correctness.expected();
+        RelayFigures figures = RelayFigures.of(recorder, correctness);
+        Histogram service = figures.deliveredToRelay();
         double peakMb = afterRun.peakKb() / 1024.0;
         boolean withinGoal = afterRun.peakKb() > 0 && afterRun.peakKb() * 1024 <= limitMb * BYTES_PER_MB;
         boolean passed = correctness.clean() && sent.errors() == 0 && withinGoal;
@@ -202,12 +198,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
         parameters.put("users", users);
         parameters.put("rate", rate);
         parameters.put("limitMb", limitMb);
-        ObjectNode counts = result.putObject("counts");
-        counts.put("sent", sent.sent());
-        counts.put("sendErrors", sent.errors());
-        counts.put("relayed", recorder.answered());
-        counts.put("failedBotCalls", recorder.failedCalls());
-        counts.put("tooManyRequests", recorder.tooManyRequests());
+        RelayFigures.writeCounts(result.putObject("counts"), sent.sent(), sent.errors(), recorder);
         ObjectNode memory = result.putObject("botMemory");
         memory.put("peakRssMb", round(peakMb));
         memory.put("highestSampledRssMb", round(afterRun.highestSampledKb() / 1024.0));
@@ -217,11 +208,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
         heapKb.ifPresent(kb -> memory.put("heapAfterFullGcMb", round(kb / 1024.0)));
         memory.put("withinGoal", withinGoal);
         result.put("setupSeconds", round(setupSeconds));
-        result.put("successRate", successRate);
-        result.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
-        ObjectNode latency = result.putObject("latencyMs");
-        latency.set("deliveredToRelay", RunFolder.percentiles(service));
-        latency.set("plannedSendToRelay", RunFolder.percentiles(fromPlan));
+        figures.writeTo(result);
         correctness.writeTo(result.putObject("correctness"));
         result.put("passed", passed);
 
@@ -239,17 +226,14 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
         row.put("lost", Long.toString(correctness.lost()));
         row.put("duplicated", Long.toString(correctness.duplicated()));
         row.put("reordered", Long.toString(correctness.reordered()));
-        Map<String, Histogram> curves = new LinkedHashMap<>();
-        curves.put("delivery to relay", service);
-        curves.put("planned send to relay", fromPlan);
-        folder.write(result, row, curves);
+        folder.write(result, row, figures.curves());
 
         out.println(String.format(Locale.ROOT,
                 "memory %s: %d users (%d pairs, preloaded and started in %.1f s), one message each at %d/s: success %.1f %%, "
                         + "%.0f relays/s, delivery to relay p99 %.2f ms; lost %d, duplicated %d, reordered %d%s; "
                         + "bot process (%s): peak RSS %.1f MB (%.1f MB when ready), RSS after %.1f MB, heap after full GC %s; "
                         + "goal <= %d MB %s",
-                common.setupLabel(), users, users / 2, setupSeconds, rate, successRate * 100, throughput,
+                common.setupLabel(), users, users / 2, setupSeconds, rate, figures.successRate() * 100, figures.throughput(),
                 RunFolder.millis(service.getValueAtPercentile(99)), correctness.lost(), correctness.duplicated(),
                 correctness.reordered(), sent.errors() == 0 ? "" : "; " + sent.errors() + " sends failed",
                 common.botJvmOptions, peakMb, atStart.peakKb() / 1024.0, afterRun.lastKb() / 1024.0, heap, limitMb,

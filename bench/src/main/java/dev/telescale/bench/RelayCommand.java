@@ -235,12 +235,11 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
 
     private int report(RunFolder folder, LatencyRecorder recorder, double setupSeconds, long sent, long sendErrors,
                        Correctness correctness, PrintWriter out) {
-        Histogram service = recorder.deliveredToCall();
-        Histogram fromPlan = recorder.plannedToCall();
-        double windowSeconds = Math.max(1e-6, (recorder.lastMeasuredCallMicros() - recorder.measureFromMicros()) / 1e6);
-        double throughput = recorder.measuredAnswered() / windowSeconds;
-        long arrived = correctness.expected() - correctness.lost();
-        double successRate = correctness.expected() == 0 ? 0 : arrived / (double) correctness.expected();
+        RelayFigures figures = RelayFigures.of(recorder, correctness);
+        Histogram service = figures.deliveredToRelay();
+        Histogram fromPlan = figures.plannedToRelay();
+        double throughput = figures.throughput();
+        double successRate = figures.successRate();
         boolean passed = correctness.clean() && sendErrors == 0;
 
         ObjectNode result = folder.newResult(common);
@@ -249,21 +248,9 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         parameters.put("rate", rate);
         parameters.put("durationSeconds", duration);
         parameters.put("warmupSeconds", warmup);
-        ObjectNode counts = result.putObject("counts");
-        counts.put("sent", sent);
-        counts.put("sendErrors", sendErrors);
-        counts.put("deliveries", recorder.deliveries());
-        counts.put("relayed", recorder.answered());
-        counts.put("measuredRelayed", recorder.measuredAnswered());
-        counts.put("failedBotCalls", recorder.failedCalls());
-        counts.put("tooManyRequests", recorder.tooManyRequests());
-        counts.put("unmatchedRelays", recorder.unmatchedAnswers());
+        RelayFigures.writeCounts(result.putObject("counts"), sent, sendErrors, recorder);
         result.put("setupSeconds", Math.round(setupSeconds * 100) / 100.0);
-        result.put("successRate", successRate);
-        result.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
-        ObjectNode latency = result.putObject("latencyMs");
-        latency.set("deliveredToRelay", RunFolder.percentiles(service));
-        latency.set("plannedSendToRelay", RunFolder.percentiles(fromPlan));
+        figures.writeTo(result);
         correctness.writeTo(result.putObject("correctness"));
         result.put("passed", passed);
 
@@ -283,10 +270,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         row.put("lost", Long.toString(correctness.lost()));
         row.put("duplicated", Long.toString(correctness.duplicated()));
         row.put("reordered", Long.toString(correctness.reordered()));
-        Map<String, Histogram> curves = new LinkedHashMap<>();
-        curves.put("delivery to relay", service);
-        curves.put("planned send to relay", fromPlan);
-        folder.write(result, row, curves);
+        folder.write(result, row, figures.curves());
 
         out.println(String.format(Locale.ROOT,
                 "relay %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s; "
