@@ -29,16 +29,20 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
 /**
- * The system under test, in this process: an emulator and a Telescale runtime hosting either the
- * echo bot on one token or the anonymous chat on two tokens, wired as the options say (or, for the
- * ceiling's baseline, the {@link RawEchoBot} instead of Telescale). Closing stops the bot, then the emulator, then
- * drops the PostgreSQL schema the run created. Not thread-safe; one run owns it.
+ * The system under test: an emulator in this process and a Telescale runtime hosting either the
+ * echo bot on one token or the anonymous chat on two tokens, wired as the options say, in this
+ * process or ({@code --bot-process separate}) in a {@link BotProcess} child JVM configured by the
+ * same variables; or, for the ceiling's baseline, the {@link RawEchoBot} instead of Telescale.
+ * Closing stops the bot, then the emulator, then drops the PostgreSQL schema the run created. Not
+ * thread-safe; one run owns it.
  */
 final class BenchStack implements AutoCloseable {
     static final String TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -54,15 +58,50 @@ final class BenchStack implements AutoCloseable {
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Work done after the emulator started and before the bot starts, such as preloading its database. */
+    @FunctionalInterface
+    interface BeforeBot {
+        BeforeBot NOTHING = (emulator, config, env) -> { };
+
+        /** @param config the bot's configuration, as read from {@code env}, its environment */
+        void prepare(Emulator emulator, TelescaleConfig config, Map<String, String> env);
+    }
+
+    /** Where the runtime runs; closing stops it. */
+    private sealed interface BotSide extends AutoCloseable permits InProcess, InChild, Raw {
+        @Override
+        void close();
+    }
+
+    private record InProcess(TelescaleRuntime runtime) implements BotSide {
+        @Override
+        public void close() {
+            runtime.close();
+        }
+    }
+
+    private record Raw(RawEchoBot bot) implements BotSide {
+        @Override
+        public void close() {
+            bot.close();
+        }
+    }
+
+    private record InChild(SeparateBot process) implements BotSide {
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
     private final Emulator emulator;
-    /** The system under test: a {@link TelescaleRuntime}, or a {@link RawEchoBot}. */
-    private final AutoCloseable bot;
+    private final BotSide bot;
     private final String schema;
     private final PostgresTarget postgres;
     private final LatencyRecorder recorder;
     private final Map<Long, Long> partnerOf;
 
-    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, AutoCloseable bot,
+    private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, BotSide bot,
                        String schema, PostgresTarget postgres) {
         this.emulator = emulator;
         this.partnerOf = partnerOf;
@@ -88,20 +127,12 @@ final class BenchStack implements AutoCloseable {
      * measured), then from a sender's update to the partner's bot sending the copy to the partner.
      */
     static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app) {
-        return start(options, runDir, messagesPerChat, app, null);
+        return start(options, runDir, messagesPerChat, app, BeforeBot.NOTHING);
     }
 
-    /** Fills the database before the runtime starts (after the migrations ran); e.g. a preload of users. */
-    @FunctionalInterface
-    interface DatabasePreparer {
-        void prepare(Database database);
-    }
+    /** As {@link #start(CommonOptions, Path, int, App)}, running {@code beforeBot} before the runtime starts. */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, BeforeBot beforeBot) {
 
-    /**
-     * As {@link #start(CommonOptions, Path, int, App)}, but when {@code preparer} is not null the
-     * schema is migrated first and handed to it, so whatever it writes is there when the bot starts.
-     */
-    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, DatabasePreparer preparer) {
         setLogLevel(options.logLevel.name());
         int kept = Math.max(1_000, messagesPerChat);
         Emulator emulator = Emulator.start(EmulatorConfig.defaults()
@@ -120,7 +151,7 @@ final class BenchStack implements AutoCloseable {
                 RawEchoBot raw = options.ingress == CommonOptions.Ingress.webhook
                         ? RawEchoBot.webhook(emulator.baseUrl(), TOKEN, freePort(), randomString(32))
                         : RawEchoBot.polling(emulator.baseUrl(), TOKEN);
-                return new BenchStack(emulator, recorder, null, raw, null, null);
+                return new BenchStack(emulator, recorder, null, new Raw(raw), null, null);
             }
             if (app == App.ECHO) {
                 emulator.sim().registerBot(TOKEN);
@@ -176,27 +207,48 @@ final class BenchStack implements AutoCloseable {
                 case ConfigResult.Invalid invalid -> throw new IllegalArgumentException(
                         "the bench configuration is invalid: " + String.join("; ", invalid.problems()));
             };
-            BotApplication application = app == App.ECHO ? new EchoApplication()
-                    : new AnonChatApplication(anonChatSettings(env));
-            if (preparer != null) {
-                try (Database database = Database.open(TelescaleRuntime.databaseUrl(config.database()),
-                        config.database().poolSize())) {
-                    database.migrate(application.migrationLocations());
-                    preparer.prepare(database);
+            beforeBot.prepare(emulator, config, env);
+            BotSide bot;
+            if (options.botProcess == CommonOptions.BotPlacement.separate) {
+                env.put(BotProcess.APP_VARIABLE, app.name());
+                SeparateBot process = SeparateBot.start(env, options.botJvmOptions, runDir.resolve("bot-process.log"));
+                bot = new InChild(process);
+                try {
+                    awaitReady(port, SeparateBot.READY_WITHIN, process::isAlive);
+                } catch (RuntimeException notReady) {
+                    process.close();
+                    throw new IllegalStateException(notReady.getMessage() + " (its output: " + process.log() + ")", notReady);
+                }
+            } else {
+                TelescaleRuntime runtime = TelescaleRuntime.start(config, applications(app, env), InstantSource.system());
+                bot = new InProcess(runtime);
+                try {
+                    awaitReady(port, Duration.ofSeconds(30), () -> true);
+                } catch (RuntimeException notReady) {
+                    runtime.close();
+                    throw notReady;
                 }
             }
-            TelescaleRuntime runtime = TelescaleRuntime.start(config, Map.of(
-                    app == App.ECHO ? EchoApplication.NAME : AnonChatApplication.NAME, application),
-                    InstantSource.system());
-            BenchStack stack = new BenchStack(emulator, recorder, partnerOf, runtime, schema, postgres);
-            stack.awaitReady(port);
-            return stack;
+            return new BenchStack(emulator, recorder, partnerOf, bot, schema, postgres);
         } catch (RuntimeException e) {
             emulator.close();
             if (postgres != null && schema != null) {
                 postgres.dropSchema(schema);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Opens the bot's database as {@code config} names it, applies the runtime's and the
+     * application's migrations, and hands it to {@code fill} (for preloads, before the bot starts).
+     */
+    static void migrated(TelescaleConfig config, App app, Map<String, String> env, Consumer<Database> fill) {
+        List<String> migrations = applications(app, env).values().stream()
+                .map(BotApplication::migrationLocations).flatMap(List::stream).toList();
+        try (Database database = Database.open(TelescaleRuntime.databaseUrl(config.database()), 2)) {
+            database.migrate(migrations);
+            fill.accept(database);
         }
     }
 
@@ -214,6 +266,20 @@ final class BenchStack implements AutoCloseable {
      */
     Map<Long, Long> partnerOf() {
         return partnerOf;
+    }
+
+    /** The separate bot process, when the runtime runs in one. */
+    java.util.Optional<SeparateBot> separateBot() {
+        return bot instanceof InChild(SeparateBot process) ? java.util.Optional.of(process) : java.util.Optional.empty();
+    }
+
+    /** The application the runtime hosts, by its name, configured from the bot's environment. */
+    static Map<String, BotApplication> applications(App app, Map<String, String> env) {
+        return switch (app) {
+            case ECHO -> Map.of(EchoApplication.NAME, new EchoApplication());
+            case ANONCHAT -> Map.of(AnonChatApplication.NAME, new AnonChatApplication(anonChatSettings(env)));
+            case RAW_ECHO -> throw new IllegalArgumentException("the raw echo bot is not a Telescale application");
+        };
     }
 
     private static AnonChatSettings anonChatSettings(Map<String, String> env) {
@@ -247,12 +313,16 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    private void awaitReady(int port) {
+    /** Waits until the runtime on {@code port} answers /health/ready with 200, while {@code alive} holds. */
+    private static void awaitReady(int port, Duration within, java.util.function.BooleanSupplier alive) {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException("the bot process exited before it was ready");
+            }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
@@ -265,15 +335,13 @@ final class BenchStack implements AutoCloseable {
             }
             sleep(Duration.ofMillis(50));
         }
-        throw new IllegalStateException("the runtime was not ready within 30 s");
+        throw new IllegalStateException("the runtime was not ready within " + within.toSeconds() + " s");
     }
 
     @Override
     public void close() {
         try {
             bot.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("stopping the bot failed", e);
         } finally {
             emulator.close();
             if (postgres != null && schema != null) {
@@ -291,7 +359,7 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    private static void setLogLevel(String level) {
+    static void setLogLevel(String level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.WARN));
         }

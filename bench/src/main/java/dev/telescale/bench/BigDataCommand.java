@@ -82,8 +82,9 @@ final class BigDataCommand implements java.util.concurrent.Callable<Integer> {
             err.println("[big-data] preloading " + preload + " users...");
             err.flush();
             try (BenchStack stack = BenchStack.start(common, folder.dir().resolve("preloaded"), 1_000,
-                    BenchStack.App.ANONCHAT, database -> preloadSeconds[0] = Preload.users(database, preload,
-                            BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B))) {
+                    BenchStack.App.ANONCHAT, (emulator, config, env) -> BenchStack.migrated(config, BenchStack.App.ANONCHAT,
+                            env, database -> preloadSeconds[0] = Preload.users(database, preload,
+                                    BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B)))) {
                 preloaded = SearchChurn.run("big-data preloaded", stack, settings, err);
             } finally {
                 deletePreloadedSqlite(folder.dir().resolve("preloaded"));

@@ -9,6 +9,18 @@ final class CommonOptions {
 
     enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
 
+    /** Where the Telescale instance runs: in the harness's JVM, or in a JVM of its own ({@link BotProcess}). */
+    enum BotPlacement { same, separate }
+
+    /**
+     * The bot JVM's flags with {@code --bot-process separate}, chosen for a small resident set
+     * (measured in docs/benchmarks.md): the serial collector (no collector threads or remembered
+     * sets), a heap that starts small and may grow to 128 MB, bounded code cache and metaspace, and
+     * C1 only (C2's compiler arenas and larger code cost about 45 MB of resident memory).
+     */
+    static final String DEFAULT_BOT_JVM_OPTIONS = "-XX:+UseSerialGC -Xms16m -Xmx128m -Xss512k "
+            + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:TieredStopAtLevel=1";
+
     @Option(names = "--ingress", defaultValue = "webhook", paramLabel = "webhook|polling",
             description = "How the bot receives updates (default: ${DEFAULT-VALUE}).")
     Ingress ingress;
@@ -33,6 +45,15 @@ final class CommonOptions {
             description = "Log level of the runtime and the emulator during the run: ${COMPLETION-CANDIDATES} "
                     + "(default: ${DEFAULT-VALUE}).")
     LogLevel logLevel;
+
+    @Option(names = "--bot-process", defaultValue = "same", paramLabel = "same|separate",
+            description = {"Run the Telescale instance in this JVM (same) or in a JVM of its own (separate), "
+                    + "whose resident memory is then reported (default: ${DEFAULT-VALUE}; the memory scenario always separates it)."})
+    BotPlacement botProcess;
+
+    @Option(names = "--bot-jvm-options", defaultValue = DEFAULT_BOT_JVM_OPTIONS, paramLabel = "FLAGS",
+            description = "JVM flags of the separate bot process, space-separated (default: ${DEFAULT-VALUE}).")
+    String botJvmOptions;
 
     /** A short description of the setup for tables: {@code sqlite+webhook}, {@code postgres+redis+polling}. */
     String setupLabel() {

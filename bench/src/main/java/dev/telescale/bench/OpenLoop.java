@@ -64,7 +64,14 @@ final class OpenLoop {
     static <U extends NumberedUser> Sent run(String scenario, PrintWriter err, Simulator sim, LatencyRecorder recorder,
                                              List<U> users, int rate, int warmupSeconds, int durationSeconds,
                                              Function<U, String> text, Drain drain) throws InterruptedException {
-        long total = (long) rate * (warmupSeconds + durationSeconds);
+        return runTotal(scenario, err, sim, recorder, users, rate, (long) rate * (warmupSeconds + durationSeconds),
+                warmupSeconds, text, drain);
+    }
+
+    /** As above, but {@code total} sends in all (whatever time that takes at {@code rate}), measured after the warm-up. */
+    static <U extends NumberedUser> Sent runTotal(String scenario, PrintWriter err, Simulator sim, LatencyRecorder recorder,
+                                                  List<U> users, int rate, long total, int warmupSeconds,
+                                                  Function<U, String> text, Drain drain) throws InterruptedException {
         LongAdder sent = new LongAdder();
         LongAdder errors = new LongAdder();
         long startNanos = System.nanoTime() + 50_000_000L;

@@ -166,12 +166,11 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
 
     private int report(String scenario, RunFolder folder, LatencyRecorder recorder, CallTally calls, double setupSeconds,
                        OpenLoop.Sent sends, Correctness correctness, PrintWriter out) {
-        Histogram service = recorder.deliveredToCall();
-        Histogram fromPlan = recorder.plannedToCall();
-        double windowSeconds = Math.max(1e-6, (recorder.lastMeasuredCallMicros() - recorder.measureFromMicros()) / 1e6);
-        double throughput = recorder.measuredAnswered() / windowSeconds;
-        long arrived = correctness.expected() - correctness.lost();
-        double successRate = correctness.expected() == 0 ? 0 : arrived / (double) correctness.expected();
+        RelayFigures figures = RelayFigures.of(recorder, correctness);
+        Histogram service = figures.deliveredToRelay();
+        Histogram fromPlan = figures.plannedToRelay();
+        double throughput = figures.throughput();
+        double successRate = figures.successRate();
         long sent = sends.sent();
         long sendErrors = sends.errors();
         double cpuMillisPerMessage = sends.cpuMillisPer(recorder.answered());
@@ -184,24 +183,13 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         parameters.put("durationSeconds", duration);
         parameters.put("warmupSeconds", warmup);
         ObjectNode counts = result.putObject("counts");
-        counts.put("sent", sent);
-        counts.put("sendErrors", sendErrors);
-        counts.put("deliveries", recorder.deliveries());
-        counts.put("relayed", recorder.answered());
-        counts.put("measuredRelayed", recorder.measuredAnswered());
-        counts.put("failedBotCalls", recorder.failedCalls());
-        counts.put("tooManyRequests", recorder.tooManyRequests());
+        RelayFigures.writeCounts(counts, sent, sendErrors, recorder);
         counts.put("botMessagesWholeRun", calls.messages());
         counts.put("tooManyRequestsWholeRun", calls.tooManyRequests());
         result.put("tooManyRequestsPer10000Messages", Math.round(calls.tooManyRequestsPer10k() * 100) / 100.0);
-        counts.put("unmatchedRelays", recorder.unmatchedAnswers());
         result.put("setupSeconds", Math.round(setupSeconds * 100) / 100.0);
-        result.put("successRate", successRate);
-        result.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
         result.put("processCpuMillisPerMessage", Math.round(cpuMillisPerMessage * 1000) / 1000.0);
-        ObjectNode latency = result.putObject("latencyMs");
-        latency.set("deliveredToRelay", RunFolder.percentiles(service));
-        latency.set("plannedSendToRelay", RunFolder.percentiles(fromPlan));
+        figures.writeTo(result);
         correctness.writeTo(result.putObject("correctness"));
         result.put("passed", passed);
 
@@ -223,10 +211,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
         row.put("duplicated", Long.toString(correctness.duplicated()));
         row.put("reordered", Long.toString(correctness.reordered()));
         row.put("429s per 10,000", String.format(Locale.ROOT, "%.2f", calls.tooManyRequestsPer10k()));
-        Map<String, Histogram> curves = new LinkedHashMap<>();
-        curves.put("delivery to relay", service);
-        curves.put("planned send to relay", fromPlan);
-        folder.write(result, row, curves);
+        folder.write(result, row, figures.curves());
 
         out.println(String.format(Locale.ROOT,
                 "%s %s: %d pairs (set up in %.1f s), %d/s offered for %d s: success %.1f %%, %.0f relays/s, "

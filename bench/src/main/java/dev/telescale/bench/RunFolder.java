@@ -75,6 +75,10 @@ final class RunFolder {
         setup.put("database", options.database == null ? "sqlite (results folder)" : redactPassword(options.database));
         setup.put("redis", options.redis == null ? "in-process" : redactPassword(options.redis));
         setup.put("floodLimits", options.flood);
+        setup.put("botProcess", options.botProcess.name());
+        if (options.botProcess == CommonOptions.BotPlacement.separate) {
+            setup.put("botJvmOptions", options.botJvmOptions);
+        }
         return result;
     }
 

@@ -121,6 +121,22 @@ class BenchSmokeTest {
     }
 
     @Test
+    void memory_twoHundredPreloadedUsers_everyRelayOnceAndThePeakResidentSetOfTheBotProcessRead() throws IOException {
+        // The 256 MB goal is not asserted here: a tiny run says nothing of it, and machines differ.
+        JsonNode result = run("memory", "--users", "200", "--rate", "200", "--limit-mb", "4096");
+
+        assertThat(result.path("counts").path("sent").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("expected").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("received").asLong()).isEqualTo(200);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("correctness").path("reordered").asLong()).isZero();
+        assertThat(result.path("setup").path("botProcess").asText()).isEqualTo("separate");
+        assertThat(result.path("botMemory").path("peakRssMb").asDouble()).isPositive();
+        assertThat(result.path("botMemory").path("highestSampledRssMb").asDouble()).isPositive();
+    }
+
+    @Test
     void ceiling_badRate_oneLineAndExitCode2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new BenchCommand()).setErr(new PrintWriter(err))

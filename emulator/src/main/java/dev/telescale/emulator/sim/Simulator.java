@@ -442,6 +442,17 @@ public final class Simulator {
         return send(userId, botId, 0, content);
     }
 
+    /**
+     * Records that the user started the bot some time ago, as if their /start had long been
+     * handled: the bot may now message them, and no update is queued. For load tools that preload
+     * users into a bot's database instead of onboarding each through the bot (a user who blocked
+     * the bot stays blocked).
+     */
+    public void markStarted(long userId, long botId) {
+        SimUser user = user(userId);
+        chatForUser(user, bot(botId), 0).markStarted();
+    }
+
     /** The user edits their message: an edited_message update. */
     public SimResult edit(long userId, long botId, long chatId, int messageId, String newText) {
         SimUser user = user(userId);

@@ -254,10 +254,12 @@ public final class UserCache implements UserDirectory {
     }
 
     private @Nullable TelegramUser loadBelowLocal(long userId) {
-        TelegramUser cached = getShared(userId);
-        count(Tier.L2, cached != null);
-        if (cached != null) {
-            return cached;
+        if (shared != SharedCache.NONE) {
+            TelegramUser cached = getShared(userId);
+            count(Tier.L2, cached != null);
+            if (cached != null) {
+                return cached;
+            }
         }
         Optional<TelegramUser> stored = store.find(userId);
         count(Tier.DATABASE, stored.isPresent());
@@ -286,6 +288,9 @@ public final class UserCache implements UserDirectory {
     }
 
     private void putShared(TelegramUser user) {
+        if (shared == SharedCache.NONE) {
+            return;
+        }
         try {
             shared.put(KEY_PREFIX + user.userId(), toUserObject(user), sharedTtl);
             sharedRecovered();

@@ -144,6 +144,21 @@ class UserCacheTest {
     }
 
     @Test
+    void get_withoutL2_looksInL1ThenTheDatabaseOnly() {
+        List<String> seen = new ArrayList<>();
+        UserCache withoutL2 = new UserCache(store, SharedCache.NONE, stateA.pubSub(),
+                new UserCache.Settings(100, TTL, UserCache.DEFAULT_SHARED_TTL), clock,
+                (tier, hit) -> seen.add(tier.label() + (hit ? " hit" : " miss")));
+        store.upsertUsers(List.of(ALICE));
+
+        assertThat(withoutL2.get(ALICE.userId())).contains(ALICE);
+        assertThat(withoutL2.get(ALICE.userId())).contains(ALICE);
+
+        assertThat(seen).containsExactly("l1 miss", "db hit", "l1 hit");
+        assertThat(withoutL2.stats().l2()).isEqualTo(new CacheStats.Counts(0, 0));
+    }
+
+    @Test
     void get_listener_seesEveryTierLookup() {
         List<String> seen = new ArrayList<>();
         UserCache listened = new UserCache(store, stateA.cache(), stateA.pubSub(),
