@@ -30,14 +30,16 @@ for group in $groups; do
       run start-burst --ingress polling
       run start-burst --ingress webhook "${shared[@]}" ;;
     relay)
-      for rate in 100 200 400 1000; do
+      for rate in 100 200 300 400 1000; do
         run relay --pairs 50 --rate "$rate" --duration 20
       done
       run relay --pairs 50 --rate 1000 --duration 20 --ingress polling
       run relay --pairs 50 --rate 1000 --duration 20 "${shared[@]}" ;;
     churn)
       run search-churn
-      run search-churn "${shared[@]}" ;;
+      run search-churn "${shared[@]}"
+      run search-churn --users 1000 --rate 200 --duration 20
+      run search-churn --users 1000 --rate 200 --duration 20 "${shared[@]}" ;;
     flood)
       run flood
       run flood "${shared[@]}" ;;
