@@ -38,6 +38,24 @@ final class AnonChatUsers {
         }
     }
 
+    /** A user in a conversation with a partner (on the other bot, in the relay scenarios), whose relays are checked. */
+    static final class Partnered extends User {
+        long partner;
+        long partnerBot;
+
+        Partnered(long id, long bot) {
+            super(id, bot);
+        }
+
+        /** Records the pair on both sides. */
+        void pairWith(Partnered other) {
+            partner = other.id;
+            partnerBot = other.bot;
+            other.partner = id;
+            other.partnerBot = bot;
+        }
+    }
+
     /**
      * Onboards every user, {@value #ONBOARDING_AT_ONCE} at a time, alternating genders ("m" for
      * even positions); throws {@link IllegalStateException} naming the first user who got stuck.

@@ -1,12 +1,10 @@
 package dev.telescale.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.bench.AnonChatUsers.Partnered;
 import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.sim.Simulator;
-import dev.telescale.runtime.TelescaleRuntime;
-import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.config.TelescaleConfig;
-import dev.telescale.runtime.storage.Database;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,16 +66,6 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
             description = "The goal for the bot's peak resident memory, in MiB (default: ${DEFAULT-VALUE}).")
     int limitMb;
 
-    /** A preloaded user, sending to a partner on the other bot. */
-    private static final class Member extends OpenLoop.NumberedUser {
-        long partner;
-        long partnerBot;
-
-        Member(long id, long bot) {
-            super(id, bot);
-        }
-    }
-
     @Override
     public Integer call() {
         ScenarioArgs.require(spec, users >= 2 && users <= 1_000_000 && users % 2 == 0,
@@ -88,7 +76,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         RunFolder folder = RunFolder.create(common.results, "memory", ScenarioArgs.fromScenario(spec));
-        List<Member> members = new ArrayList<>(users);
+        List<Partnered> members = new ArrayList<>(users);
         long setupStart = System.nanoTime();
         try (BenchStack stack = BenchStack.start(common, folder.dir(), 100, BenchStack.App.ANONCHAT,
                 (emulator, config, env) -> preload(emulator, config, env, members))) {
@@ -97,7 +85,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
             Simulator sim = stack.emulator().sim();
             LatencyRecorder recorder = stack.recorder();
             SeparateBot.Memory atStart = bot.memory();
-            for (Member member : members) {
+            for (Partnered member : members) {
                 stack.partnerOf().put(member.id, member.partner);
             }
             OpenLoop.Sent sent;
@@ -115,7 +103,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
             SeparateBot.Memory afterRun = bot.memory();
             Optional<Long> heapKb = bot.heapAfterFullGc(folder.dir().resolve("heap-histogram.txt"));
             Map<Long, Correctness.Relayed> relayed = new LinkedHashMap<>();
-            for (Member member : members) {
+            for (Partnered member : members) {
                 relayed.put(member.id, new Correctness.Relayed(member.partner, member.partnerBot, member.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
@@ -127,17 +115,14 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Creates the users in the emulator and puts them, onboarded and paired, into the bot's database. */
-    private void preload(Emulator emulator, TelescaleConfig config, Map<String, String> env, List<Member> into) {
+    private void preload(Emulator emulator, TelescaleConfig config, Map<String, String> env, List<Partnered> into) {
         Simulator sim = emulator.sim();
         for (int pair = 0; pair < users / 2; pair++) {
-            Member a = new Member(sim.createUser("MemA" + pair, null, null, "en", false).id(), BenchStack.CHAT_BOT_A);
-            Member b = new Member(sim.createUser("MemB" + pair, null, null, "en", false).id(), BenchStack.CHAT_BOT_B);
+            Partnered a = new Partnered(sim.createUser("MemA" + pair, null, null, "en", false).id(), BenchStack.CHAT_BOT_A);
+            Partnered b = new Partnered(sim.createUser("MemB" + pair, null, null, "en", false).id(), BenchStack.CHAT_BOT_B);
             sim.markStarted(a.id, a.bot);
             sim.markStarted(b.id, b.bot);
-            a.partner = b.id;
-            a.partnerBot = b.bot;
-            b.partner = a.id;
-            b.partnerBot = a.bot;
+            a.pairWith(b);
             into.add(a);
             into.add(b);
         }
@@ -146,7 +131,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
                 database -> database.useTransaction(handle -> insertPairs(handle, into, now)));
     }
 
-    private static void insertPairs(Handle handle, List<Member> members, long now) {
+    private static void insertPairs(Handle handle, List<Partnered> members, long now) {
         PreparedBatch profiles = handle.prepareBatch("""
                 INSERT INTO telegram_users (user_id, first_name, language_code, is_premium, updated_at)
                 VALUES (:id, :name, 'en', FALSE, :now)""");
@@ -156,7 +141,7 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
         PreparedBatch conversations = handle.prepareBatch("""
                 INSERT INTO ac_conversations (user_a, bot_a, user_b, bot_b, started_at) VALUES (:a, :botA, :b, :botB, :now)""");
         for (int i = 0; i < members.size(); i++) {
-            Member member = members.get(i);
+            Partnered member = members.get(i);
             boolean first = i % 2 == 0;
             profiles.bind("id", member.id).bind("name", (first ? "MemA" : "MemB") + i / 2).bind("now", now).add();
             chatUsers.bind("id", member.id).bind("bot", member.bot).bind("gender", first ? "m" : "f").bind("now", now).add();

@@ -1,6 +1,7 @@
 package dev.telescale.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.bench.AnonChatUsers.Partnered;
 import dev.telescale.emulator.sim.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -64,16 +65,6 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             description = "Seconds at the same rate before measuring; checked for correctness, not timed (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    /** A simulated user of one bot, sending to a partner on the other bot. */
-    private static final class Sender extends AnonChatUsers.User {
-        long partner;
-        long partnerBot;
-
-        Sender(long id, long bot) {
-            super(id, bot);
-        }
-    }
-
     @Override
     public Integer call() {
         return run("relay");
@@ -103,7 +94,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             CallTally calls = new CallTally(Set.of(BenchStack.CHAT_BOT_A, BenchStack.CHAT_BOT_B));
             stack.emulator().state().trace().subscribe(calls);
             long setupStart = System.nanoTime();
-            List<Sender> senders;
+            List<Partnered> senders;
             try {
                 senders = setUp(sim);
             } catch (IllegalStateException e) {
@@ -114,7 +105,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             // Late deliveries of the setup's updates (webhook deliveries are traced when the 2xx
             // arrives) must not be taken for the first message's.
             BenchStack.sleep(Duration.ofMillis(300));
-            for (Sender sender : senders) {
+            for (Partnered sender : senders) {
                 stack.partnerOf().put(sender.id, sender.partner);
             }
             OpenLoop.Sent sent;
@@ -131,7 +122,7 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
             }
             BenchStack.sleep(Duration.ofMillis(300));   // late duplicates, if any, get a chance to show
             Map<Long, Correctness.Relayed> relayed = new LinkedHashMap<>();
-            for (Sender sender : senders) {
+            for (Partnered sender : senders) {
                 relayed.put(sender.id, new Correctness.Relayed(sender.partner, sender.partnerBot, sender.next));
             }
             Correctness correctness = Correctness.relays(sim, relayed);
@@ -140,26 +131,23 @@ final class RelayCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Onboards 2P users (in parallel, a few at a time) and matches them pair by pair; returns them a0, b0, a1, b1... */
-    private List<Sender> setUp(Simulator sim) {
-        List<Sender> senders = new ArrayList<>(2 * pairs);
+    private List<Partnered> setUp(Simulator sim) {
+        List<Partnered> senders = new ArrayList<>(2 * pairs);
         for (int i = 0; i < pairs; i++) {
-            senders.add(new Sender(sim.createUser("RelayA" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_A));
-            senders.add(new Sender(sim.createUser("RelayB" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_B));
+            senders.add(new Partnered(sim.createUser("RelayA" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_A));
+            senders.add(new Partnered(sim.createUser("RelayB" + i, null, null, "en", false).id(), BenchStack.CHAT_BOT_B));
         }
         AnonChatUsers.onboardAll(sim, senders);
         // One pair at a time, so nobody is matched with a user of the same bot or of another pair.
         for (int i = 0; i < pairs; i++) {
-            Sender a = senders.get(2 * i);
-            Sender b = senders.get(2 * i + 1);
+            Partnered a = senders.get(2 * i);
+            Partnered b = senders.get(2 * i + 1);
             AnonChatUsers.text(sim, a, "/search");
             AnonChatUsers.awaitText(sim, a, "Looking for a partner");
             AnonChatUsers.text(sim, b, "/search");
             AnonChatUsers.awaitText(sim, b, "Partner found");
             AnonChatUsers.awaitText(sim, a, "Partner found");
-            a.partner = b.id;
-            a.partnerBot = b.bot;
-            b.partner = a.id;
-            b.partnerBot = a.bot;
+            a.pairWith(b);
         }
         return senders;
     }
