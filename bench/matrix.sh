@@ -24,27 +24,34 @@ for group in $groups; do
         run ceiling --bot raw --ingress "$ingress" --rate 3000 --duration 10
         run ceiling --ingress "$ingress" --duration 10
       done
-      run ceiling --ingress webhook --duration 10 "${shared[@]}" ;;
+      run ceiling --ingress webhook --duration 10 "${shared[@]}"
+      run ceiling --ingress polling --duration 10 "${shared[@]}" ;;
     start-burst)
       run start-burst --ingress webhook
       run start-burst --ingress polling
-      run start-burst --ingress webhook "${shared[@]}" ;;
+      run start-burst --ingress webhook "${shared[@]}"
+      run start-burst --ingress polling "${shared[@]}" ;;
     relay)
       for rate in 100 200 300 400 1000; do
         run relay --pairs 50 --rate "$rate" --duration 20
       done
       run relay --pairs 50 --rate 1000 --duration 20 --ingress polling
-      run relay --pairs 50 --rate 1000 --duration 20 "${shared[@]}" ;;
+      run relay --pairs 50 --rate 1000 --duration 20 "${shared[@]}"
+      run relay --pairs 50 --rate 200 --duration 20 "${shared[@]}"
+      run relay --pairs 50 --rate 200 --duration 20 --ingress polling "${shared[@]}" ;;
     churn)
       run search-churn
       run search-churn "${shared[@]}"
       run search-churn --users 1000 --rate 200 --duration 20
-      run search-churn --users 1000 --rate 200 --duration 20 "${shared[@]}" ;;
+      run search-churn --users 1000 --rate 200 --duration 20 "${shared[@]}"
+      run search-churn --ingress polling ;;
     flood)
       run flood
-      run flood "${shared[@]}" ;;
+      run flood "${shared[@]}"
+      run flood --ingress polling ;;
     memory)
-      run memory ;;
+      run memory
+      run memory "${shared[@]}" ;;
     big-data)
       run big-data
       run big-data --users 200 ;;
