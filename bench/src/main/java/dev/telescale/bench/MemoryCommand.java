@@ -6,6 +6,7 @@ import dev.telescale.emulator.Emulator;
 import dev.telescale.emulator.sim.Simulator;
 import dev.telescale.runtime.config.TelescaleConfig;
 import java.io.PrintWriter;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,30 +133,24 @@ final class MemoryCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static void insertPairs(Handle handle, List<Partnered> members, long now) {
-        PreparedBatch profiles = handle.prepareBatch("""
-                INSERT INTO telegram_users (user_id, first_name, language_code, is_premium, updated_at)
-                VALUES (:id, :name, 'en', FALSE, :now)""");
-        PreparedBatch chatUsers = handle.prepareBatch("""
-                INSERT INTO ac_users (user_id, bot_id, lang, gender, age, onboarded_at, created_at, last_active_at)
-                VALUES (:id, :bot, 'en', :gender, 30, :now, :now, :now)""");
+        try {
+            Preload.insertUsers(handle.getConnection(), members.size(), i -> new Preload.User(members.get(i).id,
+                    members.get(i).bot, (i % 2 == 0 ? "MemA" : "MemB") + i / 2, i % 2 == 0 ? "m" : "f", 30, now));
+        } catch (SQLException e) {
+            throw new IllegalStateException("preloading " + members.size() + " users failed: " + e.getMessage(), e);
+        }
         PreparedBatch conversations = handle.prepareBatch("""
                 INSERT INTO ac_conversations (user_a, bot_a, user_b, bot_b, started_at) VALUES (:a, :botA, :b, :botB, :now)""");
-        for (int i = 0; i < members.size(); i++) {
+        for (int i = 0; i < members.size(); i += 2) {
             Partnered member = members.get(i);
-            boolean first = i % 2 == 0;
-            profiles.bind("id", member.id).bind("name", (first ? "MemA" : "MemB") + i / 2).bind("now", now).add();
-            chatUsers.bind("id", member.id).bind("bot", member.bot).bind("gender", first ? "m" : "f").bind("now", now).add();
-            if (first) {
-                conversations.bind("a", member.id).bind("botA", member.bot).bind("b", member.partner)
-                        .bind("botB", member.partnerBot).bind("now", now).add();
+            conversations.bind("a", member.id).bind("botA", member.bot).bind("b", member.partner)
+                    .bind("botB", member.partnerBot).bind("now", now).add();
+            if (conversations.size() >= 10_000) {
+                conversations.execute();
             }
-            if (i % 10_000 == 9_999 || i == members.size() - 1) {
-                profiles.execute();
-                chatUsers.execute();
-                if (conversations.size() > 0) {
-                    conversations.execute();
-                }
-            }
+        }
+        if (conversations.size() > 0) {
+            conversations.execute();
         }
         handle.execute("""
                 INSERT INTO ac_active (user_id, conversation, own_bot, partner_id, partner_bot, started_at)

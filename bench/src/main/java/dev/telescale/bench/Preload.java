@@ -6,10 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.function.IntFunction;
 
 /**
  * Registered, onboarded users of the anonymous chat written straight into the database before the
- * bot starts ({@code big-data}): a row in the runtime's {@code telegram_users} and one in
+ * bot starts ({@code big-data}; {@code memory} writes its pairs' users with {@link #insertUsers}): a row in the runtime's {@code telegram_users} and one in
  * {@code ac_users} (gender, age, onboarding done, last active some time in the last 30 days), so
  * the bot sees a large user base that is not searching. User ids start at {@link #FIRST_USER_ID},
  * far above the emulator's own (7,000,000,001 and up); half are on each bot.
@@ -29,7 +30,11 @@ final class Preload {
     /** One row's parameters, from {@code index} (0-based) at {@code parameter} (1-based) on. */
     @FunctionalInterface
     private interface RowBinder {
-        void bind(PreparedStatement statement, int parameter, long index) throws SQLException;
+        void bind(PreparedStatement statement, int parameter, int index) throws SQLException;
+    }
+
+    /** One onboarded user as the preload writes them: both rows' values. */
+    record User(long id, long bot, String firstName, String gender, int age, long lastActiveAt) {
     }
 
     /** Writes {@code users} users and returns the seconds it took. */
@@ -38,31 +43,44 @@ final class Preload {
         long now = System.currentTimeMillis();
         try (Connection connection = database.dataSource().getConnection()) {
             connection.setAutoCommit(false);
-            insert(connection, "telegram_users (user_id, first_name, language_code, is_premium, updated_at)", 5, users,
-                    (statement, p, i) -> {
-                        statement.setLong(p, FIRST_USER_ID + i);
-                        statement.setString(p + 1, "Preloaded" + i);
-                        statement.setString(p + 2, "en");
-                        statement.setBoolean(p + 3, false);
-                        statement.setLong(p + 4, now);
-                    });
-            insert(connection, "ac_users (user_id, bot_id, lang, gender, age, onboarded_at, created_at, last_active_at)", 8,
-                    users, (statement, p, i) -> {
-                        long lastActive = now - (i % 30) * DAY_MILLIS - i % 86_400_000L;
-                        statement.setLong(p, FIRST_USER_ID + i);
-                        statement.setLong(p + 1, i % 2 == 0 ? botA : botB);
-                        statement.setString(p + 2, "en");
-                        statement.setString(p + 3, i % 2 == 0 ? "m" : "f");
-                        statement.setInt(p + 4, 18 + (int) (i % 40));
-                        statement.setLong(p + 5, lastActive);
-                        statement.setLong(p + 6, lastActive);
-                        statement.setLong(p + 7, lastActive);
-                    });
+            insertUsers(connection, users, i -> {
+                long lastActive = now - (i % 30) * DAY_MILLIS - i % 86_400_000L;
+                return new User(FIRST_USER_ID + i, i % 2 == 0 ? botA : botB, "Preloaded" + i, i % 2 == 0 ? "m" : "f",
+                        18 + i % 40, lastActive);
+            });
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("preloading " + users + " users failed: " + e.getMessage(), e);
         }
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /**
+     * Inserts {@code count} onboarded users ({@code telegram_users} and {@code ac_users} rows), user
+     * {@code i} as {@code userAt} describes it, in the connection's current transaction.
+     */
+    static void insertUsers(Connection connection, int count, IntFunction<User> userAt) throws SQLException {
+        insert(connection, "telegram_users (user_id, first_name, language_code, is_premium, updated_at)", 5, count,
+                (statement, p, i) -> {
+                    User user = userAt.apply(i);
+                    statement.setLong(p, user.id());
+                    statement.setString(p + 1, user.firstName());
+                    statement.setString(p + 2, "en");
+                    statement.setBoolean(p + 3, false);
+                    statement.setLong(p + 4, user.lastActiveAt());
+                });
+        insert(connection, "ac_users (user_id, bot_id, lang, gender, age, onboarded_at, created_at, last_active_at)", 8,
+                count, (statement, p, i) -> {
+                    User user = userAt.apply(i);
+                    statement.setLong(p, user.id());
+                    statement.setLong(p + 1, user.bot());
+                    statement.setString(p + 2, "en");
+                    statement.setString(p + 3, user.gender());
+                    statement.setInt(p + 4, user.age());
+                    statement.setLong(p + 5, user.lastActiveAt());
+                    statement.setLong(p + 6, user.lastActiveAt());
+                    statement.setLong(p + 7, user.lastActiveAt());
+                });
     }
 
     private static void insert(Connection connection, String tableAndColumns, int columns, int rows, RowBinder binder)
@@ -74,7 +92,7 @@ final class Preload {
                     + String.join(", ", Collections.nCopies(ROWS_PER_STATEMENT, row)))) {
                 for (int s = 0; s < full; s++) {
                     for (int r = 0; r < ROWS_PER_STATEMENT; r++) {
-                        binder.bind(statement, 1 + r * columns, (long) s * ROWS_PER_STATEMENT + r);
+                        binder.bind(statement, 1 + r * columns, s * ROWS_PER_STATEMENT + r);
                     }
                     statement.addBatch();
                     if ((s + 1) % STATEMENTS_PER_BATCH == 0) {
@@ -89,7 +107,7 @@ final class Preload {
             try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + tableAndColumns + " VALUES "
                     + String.join(", ", Collections.nCopies(rest, row)))) {
                 for (int r = 0; r < rest; r++) {
-                    binder.bind(statement, 1 + r * columns, (long) full * ROWS_PER_STATEMENT + r);
+                    binder.bind(statement, 1 + r * columns, full * ROWS_PER_STATEMENT + r);
                 }
                 statement.executeUpdate();
             }
