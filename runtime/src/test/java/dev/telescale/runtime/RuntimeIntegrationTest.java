@@ -208,7 +208,9 @@ class RuntimeIntegrationTest {
     void webhook_duplicateDeliveryAndBadInput_handledOnceAndRefusedClearly() throws Exception {
         RecordingApplication app = new RecordingApplication();
         Map<String, String> env = env("sqlite", "webhook", TOKEN_A);
-        start(env, app);
+        TelescaleRuntime runtime = start(env, app);
+        assertThat(runtime.headerCacheSizes()).as("a small header cache on every connector")
+                .containsExactly(TelescaleRuntime.HEADER_CACHE_SIZE);
         String url = webhookUrl(env, TOKEN_A);
         String secret = webhookSecret(env, TOKEN_A);
         String update = "{\"update_id\":555000111,\"message\":{\"message_id\":1,\"date\":1,"
