@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.Outgoing;
 import dev.telescale.runtime.app.TaskContext;
+import dev.telescale.runtime.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ import java.util.Optional;
  */
 final class Admin {
     static final int BATCH = 500;
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.newMapper();
     static final List<String> SEGMENTS = List.of("all", "vip", "en", "ru");
 
     private Admin() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.runtime.json.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class Relay {
     static final long ALBUM_QUIET_MILLIS = 1_200;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
     private static final Pattern LINK = Pattern.compile("(?i)(https?://|www\\.|t\\.me/|telegram\\.me/|tg://)");
     private static final Pattern MENTION = Pattern.compile("(^|[^\\w])@[A-Za-z][A-Za-z0-9_]{3,}");
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.AdminPanel;
 import dev.telescale.runtime.app.BotApplication;
 import dev.telescale.runtime.dispatch.PeriodicTasks;
+import dev.telescale.runtime.json.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([mhd])");
     private static final Map<String, String> ASSETS = Map.of("dashboard.js", "text/javascript; charset=utf-8",
             "dashboard.css", "text/css; charset=utf-8");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.ingress.InboundUpdate;
 import dev.telescale.runtime.ingress.Partitioning;
+import dev.telescale.runtime.json.Json;
 import dev.telescale.runtime.outbound.OutboundMessage;
 import java.io.IOException;
 
@@ -22,7 +23,7 @@ import java.io.IOException;
 public final class DeliveryFailures {
     public static final String TYPE = "telescale_delivery_failed";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
 
     private DeliveryFailures() {
     }

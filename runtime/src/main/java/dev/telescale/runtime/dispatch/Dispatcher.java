@@ -7,6 +7,7 @@ import dev.telescale.runtime.app.Translations;
 import dev.telescale.runtime.app.Update;
 import dev.telescale.runtime.app.UpdateContext;
 import dev.telescale.runtime.ingress.InboundUpdate;
+import dev.telescale.runtime.json.Json;
 import dev.telescale.runtime.storage.Database;
 import dev.telescale.runtime.storage.Outbox;
 import dev.telescale.runtime.storage.TelegramUser;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
 
     /** Tuning. */
     public record Settings(int maxQueued, int maxAttempts, Duration retryPause, Duration scanInterval, int scanBatch,

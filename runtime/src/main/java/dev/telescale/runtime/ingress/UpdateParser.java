@@ -2,6 +2,7 @@ package dev.telescale.runtime.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.telescale.runtime.json.Json;
 import java.util.Iterator;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Iterator;
  * Stateless and thread-safe.
  */
 public final class UpdateParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
 
     private UpdateParser() {
     }

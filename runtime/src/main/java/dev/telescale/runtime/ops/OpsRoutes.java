@@ -3,6 +3,7 @@ package dev.telescale.runtime.ops;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telescale.runtime.json.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -12,7 +13,7 @@ import io.javalin.http.Context;
  * 0.0.4). Thread-safe.
  */
 public final class OpsRoutes {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
     private final Health health;
     private final Metrics metrics;
 

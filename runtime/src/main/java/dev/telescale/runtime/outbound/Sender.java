@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.bot.BotToken;
+import dev.telescale.runtime.json.Json;
 import dev.telescale.runtime.telegram.ApiResult;
 import dev.telescale.runtime.telegram.BotApiClient;
 import java.io.IOException;
@@ -70,7 +71,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sender {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
     private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MIN_POLL_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long BOT_WIDE_WINDOW_MILLIS = 1_000;

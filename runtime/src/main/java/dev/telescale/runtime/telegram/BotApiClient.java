@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.bot.BotToken;
+import dev.telescale.runtime.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BotApiClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BotApiClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
     private static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]{0,63}");
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_REASON_CHARS = 200;

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.telescale.runtime.app.Update;
 import dev.telescale.runtime.dispatch.UserDirectory;
+import dev.telescale.runtime.json.Json;
 import dev.telescale.runtime.state.PubSub;
 import dev.telescale.runtime.state.SharedCache;
 import dev.telescale.runtime.storage.TelegramUser;
@@ -62,7 +63,7 @@ public final class UserCache implements UserDirectory {
     public static final Duration DEFAULT_SHARED_TTL = Duration.ofDays(1);
     private static final String KEY_PREFIX = "user:";
     private static final Logger log = LoggerFactory.getLogger(UserCache.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.newMapper();
 
     /** The tiers, labelled as in the {@code telescale.cache.requests} metric. */
     public enum Tier {
