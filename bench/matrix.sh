@@ -44,17 +44,24 @@ for group in $groups; do
       run search-churn "${shared[@]}"
       run search-churn --users 1000 --rate 200 --duration 20
       run search-churn --users 1000 --rate 200 --duration 20 "${shared[@]}"
-      run search-churn --ingress polling ;;
+      run search-churn --ingress polling
+      run search-churn --ingress polling "${shared[@]}" ;;
     flood)
       run flood
       run flood "${shared[@]}"
-      run flood --ingress polling ;;
+      run flood --ingress polling
+      run flood --ingress polling "${shared[@]}" ;;
     memory)
       run memory
-      run memory "${shared[@]}" ;;
+      run memory "${shared[@]}"
+      run memory --ingress polling
+      run memory --ingress polling "${shared[@]}" ;;
     big-data)
       run big-data
-      run big-data --users 200 ;;
+      run big-data --users 200
+      run big-data --ingress polling
+      run big-data "${shared[@]}"
+      run big-data --ingress polling "${shared[@]}" ;;
     *) echo "matrix.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done
