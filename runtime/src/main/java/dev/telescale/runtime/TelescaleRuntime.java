@@ -103,6 +103,8 @@ public final class TelescaleRuntime implements AutoCloseable {
     private Sender sender;
     private Dispatcher dispatcher;
     private UpdateIntake intake;
+    /** The journal's accepted but unhandled updates, for the backpressure of both ingress paths. */
+    private RecentCount pendingUpdates;
     private Javalin http;
     private AutoCloseable workSubscription;
     private AutoCloseable userInvalidations;
@@ -175,6 +177,7 @@ public final class TelescaleRuntime implements AutoCloseable {
         dispatcher = new Dispatcher(database, journal, outbox, bots.values(), ownership::owned, this::afterCommit,
                 dispatchListener(), userCache, clock, Dispatcher.Settings.defaults());
         intake = new UpdateIntake(journal, this::accepted, 10_000);
+        pendingUpdates = new RecentCount(journal::countPending, Duration.ofMillis(250), clock);
         if (!config.redis().inProcess()) {
             workSubscription = state.pubSub().subscribe(WORK_CHANNEL, message -> wakeWork());
         }
@@ -250,7 +253,7 @@ public final class TelescaleRuntime implements AutoCloseable {
     private void startHttp() {
         WebhookIngress webhooks = config.polling() ? null : new WebhookIngress(bots.values(),
                 new WebhookSecrets(config.webhook().orElseThrow().secret()), intake,
-                new RecentCount(journal::countPending, Duration.ofMillis(250), clock),
+                pendingUpdates,
                 config.ingress().maxPending(), config.ingress().maxBodyBytes(), clock, new WebhookIngress.Listener() {
             @Override
             public void received(long botId) {
@@ -369,7 +372,8 @@ public final class TelescaleRuntime implements AutoCloseable {
         if (config.polling()) {
             for (HostedBot bot : bots.values()) {
                 client.call(bot.token(), "deleteWebhook", JsonNodeFactory.instance.objectNode());
-                LongPoller poller = new LongPoller(bot, client, state.leases(), intake, config.instanceId(), clock,
+                LongPoller poller = new LongPoller(bot, client, state.leases(), intake, pendingUpdates,
+                        config.ingress().maxPending(), config.instanceId(), clock,
                         LongPoller.Settings.defaults(ALLOWED_UPDATES), pollListener());
                 poller.start();
                 pollers.add(poller);

@@ -7,12 +7,15 @@ import dev.telescale.runtime.dispatch.DeliveryFailures;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The runtime tests' application: answers "echo: <text>" to every text, records every update it
- * handled (to check once-only and order), fails on purpose for texts starting with "fail", and
- * records delivery failure reports. Thread-safe.
+ * handled (to check once-only and order), fails on purpose for texts starting with "fail", holds
+ * the handler of a text "hold" until {@link #release} opens, and records delivery failure reports.
+ * Thread-safe.
  */
 final class RecordingApplication implements BotApplication {
     static final String NAME = "recording";
@@ -20,6 +23,10 @@ final class RecordingApplication implements BotApplication {
     final List<Update> handled = new CopyOnWriteArrayList<>();
     final List<Update> failures = new CopyOnWriteArrayList<>();
     private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    /** Counted down when a "hold" handler has started. */
+    final CountDownLatch holding = new CountDownLatch(1);
+    /** "hold" handlers wait for this. */
+    final CountDownLatch release = new CountDownLatch(1);
 
     @Override
     public String name() {
@@ -36,6 +43,17 @@ final class RecordingApplication implements BotApplication {
         String text = update.text();
         if (text != null && text.startsWith("fail-once") && failedOnce.add(update.botId() + ":" + update.updateId())) {
             throw new IllegalStateException("failing on purpose, once");
+        }
+        if ("hold".equals(text)) {
+            holding.countDown();
+            try {
+                if (!release.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held", e);
+            }
         }
         if (text != null && text.startsWith("fail-always")) {
             throw new IllegalStateException("failing on purpose, always");

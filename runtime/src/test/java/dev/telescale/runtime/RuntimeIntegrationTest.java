@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -235,6 +236,38 @@ class RuntimeIntegrationTest {
         HttpResponse<String> unknownBot = post("http://127.0.0.1:" + env.get("HTTP_PORT") + "/telegram/nobody", secret,
                 update);
         assertThat(unknownBot.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void polling_atTheBacklogLimit_leavesNewUpdatesAtTelegramUntilTheBacklogShrinks() throws Exception {
+        // PostgreSQL: a held handler holds row locks only, so without the pause the poller's
+        // updates would be journaled and handled on their own lane at once (SQLite's single writer
+        // lock would hold them back anyway and hide the difference).
+        RecordingApplication app = new RecordingApplication();
+        Map<String, String> env = env("postgres+redis", "polling", TOKEN_A);
+        env.put("INGRESS_MAX_PENDING", "1");
+        start(env, app);
+        long bot = new BotToken(TOKEN_A).botId();
+        SimUser holder = startedUser("Holder", bot);
+        SimUser other = startedUser("Other", bot);
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.handled.size() == 2); // both /start
+        Thread.sleep(500); // the poller's last count is now older than RecentCount's 250 ms
+        try {
+            say(holder, bot, "hold");
+            assertThat(app.holding.await(30, TimeUnit.SECONDS)).isTrue();
+            IntStream.range(0, 5).forEach(i -> say(other, bot, "queued" + i));
+
+            Thread.sleep(1_500);
+            assertThat(RuntimeHarness.textsSentTo(emulator, bot, other.id()))
+                    .as("nothing polled while one update (the limit) is pending").containsExactly("echo: /start");
+        } finally {
+            app.release.countDown();
+        }
+        List<String> expected = new ArrayList<>(List.of("echo: /start"));
+        IntStream.range(0, 5).forEach(i -> expected.add("echo: queued" + i));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(RuntimeHarness.textsSentTo(emulator, bot, other.id())).containsExactlyElementsOf(expected));
+        assertThat(RuntimeHarness.textsSentTo(emulator, bot, holder.id())).containsExactly("echo: /start", "echo: hold");
     }
 
     @Test

@@ -71,7 +71,8 @@ public enum Setting {
     SHUTDOWN_TIMEOUT("20s", Parsers.duration(Duration.ofHours(1)),
             "On SIGTERM, how long to finish handling and flush outbound queues before exiting."),
     INGRESS_MAX_PENDING("10000", Parsers.integer(1, 10_000_000, "a whole number"),
-            "Accepted but unhandled updates above which the webhook answers 429 with Retry-After."),
+            "Accepted but unhandled updates above which the webhook answers 429 with Retry-After and "
+                    + "long polling pauses."),
     WEBHOOK_MAX_BODY_BYTES("1048576", Parsers.integer(1024, 64 * 1024 * 1024, "a size in bytes"),
             "The largest webhook request body accepted."),
     INSTANCES_HINT("1", Parsers.integer(1, 1000, "a whole number"),

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,18 @@ import org.slf4j.LoggerFactory;
  * <p>No loss: the offset moves past an update only after the update is journaled (the next
  * getUpdates call confirms it to Telegram). A crash in between makes Telegram deliver it again,
  * and the journal's deduplication drops the copy. Errors back off exponentially with jitter.
+ *
+ * <p>Backpressure, as the webhook's 429: while the journal holds {@code maxPending} or more
+ * accepted but unhandled updates, the poller does not ask for more (it looks again every {@value
+ * #HOLD_PAUSE_MILLIS} ms), so the backlog waits at Telegram, which keeps updates for 24 hours.
+ * Without it a poller took in everything Telegram had, beyond what the dispatcher keeps in memory,
+ * and the updates that spilled to the journal only were overtaken by newer ones for as long as
+ * the load lasted (p99 of 192 s in the PostgreSQL + Redis memory benchmark). The count may be up to
+ * 250 ms old (see {@link RecentCount}); a getUpdates already waiting is not cut short.
  */
 public final class LongPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LongPoller.class);
+    static final long HOLD_PAUSE_MILLIS = 200;
 
     /** Tuning: lease TTL, long-poll timeout, back-off bounds. */
     public record Settings(Duration leaseTtl, int pollTimeoutSeconds, Duration minBackoff, Duration maxBackoff,
@@ -53,6 +63,8 @@ public final class LongPoller implements AutoCloseable {
     private final BotApiClient client;
     private final Leases leases;
     private final UpdateIntake intake;
+    private final IntSupplier pendingUpdates;
+    private final int maxPending;
     private final String owner;
     private final InstantSource clock;
     private final Settings settings;
@@ -61,12 +73,19 @@ public final class LongPoller implements AutoCloseable {
     private volatile boolean holding;
     private Thread thread;
 
-    public LongPoller(HostedBot bot, BotApiClient client, Leases leases, UpdateIntake intake, String owner,
-                      InstantSource clock, Settings settings, Listener listener) {
+    /**
+     * @param pendingUpdates the journal's accepted but unhandled updates (a {@link RecentCount})
+     * @param maxPending     at or above this many, the poller waits instead of polling
+     */
+    public LongPoller(HostedBot bot, BotApiClient client, Leases leases, UpdateIntake intake,
+                      IntSupplier pendingUpdates, int maxPending, String owner, InstantSource clock, Settings settings,
+                      Listener listener) {
         this.bot = bot;
         this.client = client;
         this.leases = leases;
         this.intake = intake;
+        this.pendingUpdates = pendingUpdates;
+        this.maxPending = maxPending;
         this.owner = owner;
         this.clock = clock;
         this.settings = settings;
@@ -101,6 +120,10 @@ public final class LongPoller implements AutoCloseable {
                         sleep(settings.leaseTtl().dividedBy(3));
                         continue;
                     }
+                }
+                if (pendingUpdates.getAsInt() >= maxPending) {
+                    sleep(Duration.ofMillis(HOLD_PAUSE_MILLIS));
+                    continue;
                 }
                 ObjectNode params = JsonNodeFactory.instance.objectNode();
                 params.put("offset", offset);
