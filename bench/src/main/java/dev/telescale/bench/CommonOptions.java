@@ -27,6 +27,9 @@ final class CommonOptions {
             + "-XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=96m -XX:TieredStopAtLevel=1 "
             + "-XX:TrimNativeHeapInterval=5000";
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--ingress", defaultValue = "webhook", paramLabel = "webhook|polling",
             description = "How the bot receives updates (default: ${DEFAULT-VALUE}).")
     Ingress ingress;

@@ -35,9 +35,6 @@ final class StartBurstCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
     @Mixin
     CommonOptions common;
 

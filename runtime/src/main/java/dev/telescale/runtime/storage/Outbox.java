@@ -9,11 +9,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
@@ -46,15 +44,18 @@ public final class Outbox implements OutboundQueue {
     private static final String RESCHEDULE = "UPDATE outbox SET not_before = :notBefore, attempts = :attempts WHERE id = :id";
     private static final String COPY_TO_FAILED = "INSERT INTO outbox_failed (" + COLUMNS + ", created_at, error, failed_at) SELECT "
             + COLUMNS + ", created_at, :error, :now FROM outbox WHERE id = :id";
+    /** Due messages with no earlier one of their chat left (the heads of the chat queues), in (lane, id) order. */
+    private static final String DUE_HEADS_IN_ORDER = "head.not_before <= :now AND NOT EXISTS (SELECT 1 FROM outbox AS earlier"
+            + " WHERE earlier.bot_id = head.bot_id AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
+            + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT;
+    private static final PerShardQuery HEADS = new PerShardQuery(shard -> "SELECT " + COLUMNS
+            + " FROM outbox AS head WHERE head.shard = :" + shard + " AND " + DUE_HEADS_IN_ORDER, "lane, id");
     /**
      * {@link #heads} when this instance owns every shard (one instance, the embedded default): the
      * same answer as the per-shard union, walking the (lane, id) index once instead of 64 subqueries
      * (preparing and running that union was a fifth of a webhook run's CPU samples in the runtime).
      */
-    private static final String ALL_HEADS = "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.not_before <= :now"
-            + " AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.bot_id = head.bot_id"
-            + " AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
-            + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT;
+    private static final String ALL_HEADS = "SELECT " + COLUMNS + " FROM outbox AS head WHERE " + DUE_HEADS_IN_ORDER;
     private static final String COUNT_LANE = "SELECT count(*) FROM outbox WHERE lane = :lane";
     private static final String OLDEST_CREATED = "SELECT created_at FROM outbox WHERE id = (SELECT min(id) FROM outbox)";
 
@@ -131,22 +132,12 @@ public final class Outbox implements OutboundQueue {
                     .map(Outbox::mapMessage)
                     .list());
         }
-        String sql = headsSql(distinctShards.size());
+        String sql = HEADS.sql(distinctShards.size());
         return db.withHandle(handle -> PerShardQuery.bindShards(handle.createQuery(sql), distinctShards)
                 .bind("now", nowMillis)
                 .bind(PerShardQuery.LIMIT, limit)
                 .map(Outbox::mapMessage)
                 .list());
-    }
-
-    /** The statement per number of shards, built once (an instance asks for the same shards on every poll). */
-    private static final Map<Integer, String> HEADS_SQL = new ConcurrentHashMap<>();
-
-    static String headsSql(int shardCount) {
-        return HEADS_SQL.computeIfAbsent(shardCount, count -> PerShardQuery.sql(count, shard -> "SELECT " + COLUMNS + " FROM outbox AS head WHERE head.shard = :" + shard
-                + " AND head.not_before <= :now AND NOT EXISTS (SELECT 1 FROM outbox AS earlier"
-                + " WHERE earlier.bot_id = head.bot_id AND earlier.chat_id = head.chat_id AND earlier.id < head.id)"
-                + " ORDER BY head.lane, head.id LIMIT :" + PerShardQuery.LIMIT, "lane, id"));
     }
 
     /** The queued messages of one chat in send order, due or not. */

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -39,6 +37,9 @@ public final class UpdateJournal {
             INSERT INTO inbound_updates (bot_id, update_id, chat_key, shard, type, payload, status, attempts, received_at)
             VALUES (:botId, :updateId, :chatKey, :shard, :type, :payload, 0, :attempts, :receivedAt)
             ON CONFLICT (bot_id, update_id) DO NOTHING""";
+    private static final PerShardQuery PENDING_IN_SHARDS = new PerShardQuery(shard -> "SELECT " + COLUMNS
+            + " FROM inbound_updates WHERE status = 0 AND shard = :" + shard
+            + " ORDER BY received_at, bot_id, update_id LIMIT :" + PerShardQuery.LIMIT, "received_at, bot_id, update_id");
     private static final String PENDING_FOR_CHAT = "SELECT " + COLUMNS + """
              FROM inbound_updates
             WHERE status = 0 AND bot_id = :botId AND chat_key = :chatKey
@@ -125,20 +126,11 @@ public final class UpdateJournal {
         if (distinctShards.isEmpty() || limit <= 0) {
             return List.of();
         }
-        String sql = pendingSql(distinctShards.size());
+        String sql = PENDING_IN_SHARDS.sql(distinctShards.size());
         return db.withHandle(handle -> PerShardQuery.bindShards(handle.createQuery(sql), distinctShards)
                 .bind(PerShardQuery.LIMIT, limit)
                 .map(UpdateJournal::mapUpdate)
                 .list());
-    }
-
-    /** The statement per number of shards, built once (an instance asks for the same shards on every poll). */
-    private static final Map<Integer, String> PENDING_SQL = new ConcurrentHashMap<>();
-
-    static String pendingSql(int shardCount) {
-        return PENDING_SQL.computeIfAbsent(shardCount, count -> PerShardQuery.sql(count, shard -> "SELECT " + COLUMNS + " FROM inbound_updates WHERE status = 0 AND shard = :"
-                + shard + " ORDER BY received_at, bot_id, update_id LIMIT :" + PerShardQuery.LIMIT,
-                "received_at, bot_id, update_id"));
     }
 
     /** Pending updates of one chat (or user) key of one bot, in update id order. */
