@@ -8,6 +8,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -126,29 +127,19 @@ public final class RecordMapper<T extends Record> implements RowMapper<T> {
         return row.wasNull() ? null : value;
     }
 
+    private static final Map<Class<?>, Kind> KINDS = Map.of(long.class, Kind.LONG, int.class, Kind.INT,
+            boolean.class, Kind.BOOLEAN, double.class, Kind.DOUBLE, String.class, Kind.STRING,
+            Long.class, Kind.NULLABLE_LONG, Integer.class, Kind.NULLABLE_INT, Boolean.class, Kind.NULLABLE_BOOLEAN,
+            Double.class, Kind.NULLABLE_DOUBLE);
+
     private static Kind kindOf(Class<?> record, RecordComponent component) {
-        Class<?> type = component.getType();
-        if (type == long.class) {
-            return Kind.LONG;
-        } else if (type == int.class) {
-            return Kind.INT;
-        } else if (type == boolean.class) {
-            return Kind.BOOLEAN;
-        } else if (type == double.class) {
-            return Kind.DOUBLE;
-        } else if (type == String.class) {
-            return Kind.STRING;
-        } else if (type == Long.class) {
-            return Kind.NULLABLE_LONG;
-        } else if (type == Integer.class) {
-            return Kind.NULLABLE_INT;
-        } else if (type == Boolean.class) {
-            return Kind.NULLABLE_BOOLEAN;
-        } else if (type == Double.class) {
-            return Kind.NULLABLE_DOUBLE;
+        Kind kind = KINDS.get(component.getType());
+        if (kind == null) {
+            throw new IllegalArgumentException(record.getSimpleName() + "." + component.getName() + " is a "
+                    + component.getType().getSimpleName()
+                    + "; RecordMapper reads long, int, boolean, double, String and their boxes");
         }
-        throw new IllegalArgumentException(record.getSimpleName() + "." + component.getName() + " is a "
-                + type.getSimpleName() + "; RecordMapper reads long, int, boolean, double, String and their boxes");
+        return kind;
     }
 
     private static String snakeCase(String camel) {
