@@ -150,7 +150,8 @@ public final class ConfigLoader {
         Duration shutdownTimeout = values.get(Setting.SHUTDOWN_TIMEOUT);
         return new TelescaleConfig(
                 bots,
-                new Http(values.get(Setting.HTTP_HOST), values.<Integer>get(Setting.HTTP_PORT)),
+                new Http(values.get(Setting.HTTP_HOST), values.<Integer>get(Setting.HTTP_PORT),
+                        values.get(Setting.TRUSTED_PROXIES)),
                 values.get(Setting.TELEGRAM_API_URL),
                 new Database(values.get(Setting.DATABASE_URL), values.<Integer>get(Setting.DATABASE_POOL_SIZE)),
                 new Redis(redis, values.get(Setting.REDIS_KEY_PREFIX)),

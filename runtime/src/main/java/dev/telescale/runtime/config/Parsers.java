@@ -4,6 +4,7 @@ import dev.telescale.runtime.bot.BotToken;
 import dev.telescale.runtime.config.TelescaleConfig.Bot;
 import dev.telescale.runtime.config.TelescaleConfig.Database;
 import dev.telescale.runtime.config.TelescaleConfig.Redis;
+import dev.telescale.runtime.webapp.ClientAddresses;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -218,6 +219,25 @@ final class Parsers {
                 throw new InvalidValue(problems, true);
             }
             return List.copyOf(ids);
+        };
+    }
+
+    /** TRUSTED_PROXIES: IPv4 or IPv6 addresses or CIDRs, comma-separated; one problem per bad entry. */
+    static ValueParser<List<String>> trustedProxies() {
+        return raw -> {
+            LinkedHashSet<String> proxies = new LinkedHashSet<>();
+            List<String> problems = new ArrayList<>();
+            for (String entry : raw.split(",")) {
+                String proxy = entry.trim();
+                if (proxy.isEmpty()) {
+                    continue;
+                }
+                ClientAddresses.problemWith(proxy).ifPresentOrElse(problems::add, () -> proxies.add(proxy));
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidValue(problems, true);
+            }
+            return List.copyOf(proxies);
         };
     }
 

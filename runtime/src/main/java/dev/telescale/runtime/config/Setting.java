@@ -23,6 +23,10 @@ public enum Setting {
     HTTP_PORT("8080", Parsers.integer(1, 65535, "a port number"),
             "The HTTP port of webhooks, health, metrics and the admin dashboard."),
     HTTP_HOST("0.0.0.0", Parsers.host(), "The address the HTTP server listens on."),
+    TRUSTED_PROXIES("", "empty: `X-Forwarded-For` is never trusted", false, List.of(), Parsers.trustedProxies(),
+            "The reverse proxies in front of this service, comma-separated IPv4 or IPv6 addresses or CIDRs "
+                    + "(`127.0.0.1,10.0.0.0/8`). A request from one of them may name its client in "
+                    + "`X-Forwarded-For`; from any other address the header is ignored."),
     TELEGRAM_API_URL("https://api.telegram.org", Parsers.httpUrl("https://api.telegram.org"),
             "The Bot API server: Telegram, the emulator (`http://127.0.0.1:8081`) or a local Bot API server."),
     DATABASE_URL("sqlite:data/telescale.db", true, null, Parsers.databaseUrl(),

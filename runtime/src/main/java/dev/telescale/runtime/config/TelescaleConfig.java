@@ -50,7 +50,20 @@ public record TelescaleConfig(List<Bot> bots, Http http, URI telegramApiUrl, Dat
         }
     }
 
-    public record Http(String host, int port) {
+    /**
+     * @param trustedProxies IPv4 or IPv6 addresses and CIDRs of the reverse proxies whose
+     *                       X-Forwarded-For is believed (for {@code webapp.ClientAddresses}); empty:
+     *                       never believed
+     */
+    public record Http(String host, int port, List<String> trustedProxies) {
+        public Http {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        /** No trusted proxies. */
+        public Http(String host, int port) {
+            this(host, port, List.of());
+        }
     }
 
     public record Database(Target target, int poolSize) {

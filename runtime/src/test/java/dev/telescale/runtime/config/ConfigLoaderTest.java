@@ -41,6 +41,7 @@ class ConfigLoaderTest {
         assertThat(config.demoMode()).isTrue();
         assertThat(config.polling()).isTrue();
         assertThat(config.http()).isEqualTo(new TelescaleConfig.Http("0.0.0.0", 8080));
+        assertThat(config.http().trustedProxies()).isEmpty();
         assertThat(config.telegramApiUrl()).isEqualTo(URI.create("https://api.telegram.org"));
         assertThat(config.database().target()).isEqualTo(new Database.Sqlite(Path.of("data/telescale.db")));
         assertThat(config.database().target().jdbcUrl()).isEqualTo("jdbc:sqlite:data/telescale.db");
@@ -74,6 +75,7 @@ class ConfigLoaderTest {
         env.put("BOT_TOKENS", " " + TOKEN + " , echo:" + OTHER_TOKEN + ",");
         env.put("HTTP_PORT", "9090");
         env.put("HTTP_HOST", "127.0.0.1");
+        env.put("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,fd00::/8");
         env.put("TELEGRAM_API_URL", "http://127.0.0.1:8081/");
         env.put("DATABASE_URL", "postgresql://bots:pa%40ss@db.internal:5433/telescale?sslmode=require");
         env.put("DATABASE_POOL_SIZE", "25");
@@ -106,7 +108,8 @@ class ConfigLoaderTest {
         assertThat(config.bots()).extracting(TelescaleConfig.Bot::app, TelescaleConfig.Bot::botId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("anonchat", 1234567L),
                         org.assertj.core.groups.Tuple.tuple("echo", 7654321L));
-        assertThat(config.http()).isEqualTo(new TelescaleConfig.Http("127.0.0.1", 9090));
+        assertThat(config.http()).isEqualTo(new TelescaleConfig.Http("127.0.0.1", 9090,
+                List.of("127.0.0.1", "10.0.0.0/8", "fd00::/8")));
         assertThat(config.telegramApiUrl()).isEqualTo(URI.create("http://127.0.0.1:8081"));
         assertThat(config.database()).isEqualTo(new Database(new Database.Postgres(
                 "jdbc:postgresql://db.internal:5433/telescale?sslmode=require", "bots", "pa@ss"), 25));
@@ -136,6 +139,7 @@ class ConfigLoaderTest {
         Map<String, String> env = new HashMap<>();
         env.put("HTTP_PORT", "abc");
         env.put("HTTP_HOST", "my host");
+        env.put("TRUSTED_PROXIES", "10.0.0.0/33");
         env.put("TELEGRAM_API_URL", "ftp://api.telegram.org");
         env.put("DATABASE_URL", "mysql://root:topsecret@db/x");
         env.put("DATABASE_POOL_SIZE", "0");
@@ -165,6 +169,7 @@ class ConfigLoaderTest {
         assertThat(problems).containsExactly(
                 "HTTP_PORT: \"abc\" is not a port number (1-65535)",
                 "HTTP_HOST: \"my host\" is not a host name or IP address",
+                "TRUSTED_PROXIES: \"10.0.0.0/33\" has a prefix length above 32 (an IPv4 prefix is 0-32)",
                 "TELEGRAM_API_URL: \"ftp://api.telegram.org\" is not an http or https URL (e.g. https://api.telegram.org)",
                 "DATABASE_URL: \"mysql://root:***@db/x\" is not a database URL (postgresql://user:password@host:5432/database or sqlite:<path>)",
                 "DATABASE_POOL_SIZE: \"0\" is not a whole number (1-1000)",
@@ -190,6 +195,28 @@ class ConfigLoaderTest {
                 "WEBHOOK_MAX_BODY_BYTES: \"100\" is not a size in bytes (1024-67108864)",
                 "INSTANCES_HINT: \"1.5\" is not a whole number (1-1000)");
         assertThat(problems).allSatisfy(problem -> assertThat(problem).doesNotContain("\n", "topsecret", "hunter2"));
+    }
+
+    @Test
+    void load_withTrustedProxies_keepsEachEntryOnceInOrder() {
+        TelescaleConfig config = valid(Map.of("TRUSTED_PROXIES", " 10.0.0.0/8 ,, ::1,10.0.0.0/8,::ffff:192.0.2.1 "));
+
+        assertThat(config.http().trustedProxies()).containsExactly("10.0.0.0/8", "::1", "::ffff:192.0.2.1");
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
+        assertThat(config.http().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void load_withBadTrustedProxies_reportsEachEntryOnItsOwnLine() {
+        List<String> problems = problems(Map.of("TRUSTED_PROXIES",
+                "127.0.0.1, proxy.internal, 10.0.0.1/8, fd00::/200, ::ffff:0:0/90, 10.0.0.0/8"));
+
+        assertThat(problems).containsExactly(
+                "TRUSTED_PROXIES: \"proxy.internal\" is not an IP address or CIDR (e.g. 10.0.0.1, 10.0.0.0/8, fd00::/8)",
+                "TRUSTED_PROXIES: \"10.0.0.1/8\" has bits set after its /8 prefix (did you mean 10.0.0.0/8?)",
+                "TRUSTED_PROXIES: \"fd00::/200\" has a prefix length above 128 (an IPv6 prefix is 0-128)",
+                "TRUSTED_PROXIES: \"::ffff:0:0/90\" is an IPv4-mapped network with a prefix below 96 (write it as "
+                        + "an IPv4 CIDR)");
     }
 
     @Test
