@@ -76,6 +76,10 @@ async function refreshOverview() {
   const overview = await api("overview");
   document.getElementById("instance").textContent = "instance " + overview.instance
     + (overview.application ? " · " + overview.application : "");
+  const pages = document.getElementById("pages");
+  if (pages.childElementCount !== (overview.pages || []).length) {
+    pages.replaceChildren(...(overview.pages || []).map(p => el("a", { href: p.path, class: "page-link" }, p.title)));
+  }
   const figures = document.getElementById("figures");
   for (const [name, value] of Object.entries(overview.figures || {})) tile(figures, name, label(name), show(value), "data-figure");
   const live = document.getElementById("live");

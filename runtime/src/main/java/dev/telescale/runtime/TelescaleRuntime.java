@@ -83,6 +83,8 @@ public final class TelescaleRuntime implements AutoCloseable {
      * those and costs 24 KB per connection.
      */
     static final int HEADER_CACHE_SIZE = 256;
+    /** How long a Mini App session lasts after its initData was accepted (the page asks for a new one after). */
+    static final Duration WEB_APP_SESSION_LENGTH = Duration.ofHours(1);
 
     private final TelescaleConfig config;
     private final InstantSource clock;
@@ -181,12 +183,13 @@ public final class TelescaleRuntime implements AutoCloseable {
         if (!config.redis().inProcess()) {
             workSubscription = state.pubSub().subscribe(WORK_CHANNEL, message -> wakeWork());
         }
+        // before the sender starts: delivery receipts run in the tasks' kind of transaction
+        tasks = new PeriodicTasks(database, outbox, state.leases(), config.instanceId(), bots.values(), clock,
+                this::afterCommit, task -> metrics.handlerErrors(task).increment());
         registerHealthAndGauges();
         dispatcher.start();
         sender.start();
         housekeeping = Thread.ofVirtual().name("housekeeping").start(this::housekeepingLoop);
-        tasks = new PeriodicTasks(database, outbox, state.leases(), config.instanceId(), bots.values(), clock,
-                this::afterCommit, task -> metrics.handlerErrors(task).increment());
         tasks.start();
         startHttp();
         startIngress();
@@ -277,10 +280,25 @@ public final class TelescaleRuntime implements AutoCloseable {
             javalin.jetty.modifyHttpConfiguration(jetty -> jetty.setHeaderCacheSize(HEADER_CACHE_SIZE));
             ops.register(javalin.routes);
             admin.register(javalin.routes);
+            registerApplicationRoutes(javalin.routes, admin);
             if (webhooks != null) {
                 webhooks.register(javalin.routes);
             }
         }).start();
+    }
+
+    /**
+     * Each hosted application's own routes ({@link BotApplication#webRoutes}): public ones under
+     * /apps/<name>/, admin ones under /admin/apps/<name>/ behind the dashboard's login.
+     */
+    private void registerApplicationRoutes(io.javalin.config.RoutesConfig routes, AdminRoutes admin) {
+        Map<Long, BotToken> tokens = new LinkedHashMap<>();
+        bots.forEach((id, bot) -> tokens.put(id, bot.token()));
+        var services = new dev.telescale.runtime.web.ApplicationWebRoutes.Services(tasks, state.rateLimiter(),
+                new dev.telescale.runtime.webapp.ClientAddresses(config.http().trustedProxies()),
+                new dev.telescale.runtime.webapp.WebAppSessions(clock, WEB_APP_SESSION_LENGTH), Map.copyOf(tokens), clock);
+        bots.values().stream().map(HostedBot::application).distinct().forEach(application ->
+                new dev.telescale.runtime.web.ApplicationWebRoutes(application, routes, admin, services).register());
     }
 
     /**
@@ -517,24 +535,25 @@ public final class TelescaleRuntime implements AutoCloseable {
             return;
         }
         Delivery delivery = new Delivery(message.botId(), message.chatId(), message.method(), tag, result);
-        database.useTransaction(handle -> {
-            try {
-                originBot.application().onDelivered(delivery, new DeliveryContext() {
-                    @Override
-                    public <T> T dao(Class<T> daoType) {
-                        return handle.attach(daoType);
-                    }
+        // A periodic task's kind of transaction: the application's writes and the calls it queues commit together.
+        tasks.inTransaction(originBot.application(), context -> {
+            originBot.application().onDelivered(delivery, new DeliveryContext() {
+                @Override
+                public <T> T dao(Class<T> daoType) {
+                    return context.dao(daoType);
+                }
 
-                    @Override
-                    public java.time.InstantSource clock() {
-                        return clock;
-                    }
-                });
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+                @Override
+                public java.time.InstantSource clock() {
+                    return context.clock();
+                }
+
+                @Override
+                public dev.telescale.runtime.app.Outgoing send(long originBotId, long originChatId) {
+                    return context.send(originBotId, originChatId);
+                }
+            });
+            return null;
         });
     }
 

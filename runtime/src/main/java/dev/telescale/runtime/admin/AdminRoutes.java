@@ -45,6 +45,8 @@ public final class AdminRoutes {
     private final DashboardFigures figures;
     private final PanelRunner panel;
     private final String instanceId;
+    /** Applications' own pages (title, path) the dashboard links to, in registration order. */
+    private final java.util.List<Map.Entry<String, String>> applicationPages = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Runs the application's panel methods: actions in a transaction, figures and lists read without
@@ -86,6 +88,27 @@ public final class AdminRoutes {
         routes.post("/admin/api/users/{number}/unban", api(this::unban));
         routes.get("/admin/api/broadcasts", api(ctx -> ctx.json(broadcasts())));
         routes.post("/admin/api/broadcasts", api(this::broadcast));
+    }
+
+    /**
+     * An application's admin route (see {@code WebRoutes.adminGet}): the dashboard's login and
+     * rules; a browser that is not logged in is sent to the login form, an API client gets 401.
+     */
+    public Handler applicationRoute(Handler handler) {
+        Handler api = api(handler);
+        return guard(ctx -> {
+            if (!loggedIn(ctx) && ctx.method().name().equals("GET")
+                    && String.valueOf(ctx.header("Accept")).contains("text/html")) {
+                ctx.redirect("/admin", io.javalin.http.HttpStatus.SEE_OTHER);
+                return;
+            }
+            api.handle(ctx);
+        });
+    }
+
+    /** A page of an application's that the dashboard links to. */
+    public void addApplicationPage(String title, String path) {
+        applicationPages.add(Map.entry(title, path));
     }
 
     private Handler guard(Handler handler) {
@@ -168,6 +191,8 @@ public final class AdminRoutes {
         body.put("instance", instanceId);
         body.set("live", figures.live());
         body.set("history", figures.history());
+        ArrayNode pages = body.putArray("pages");
+        applicationPages.forEach(page -> pages.addObject().put("title", page.getKey()).put("path", page.getValue()));
         if (panel.present()) {
             ObjectNode app = body.putObject("figures");
             applicationFigures().forEach((name, value) -> app.put(name, value.doubleValue()));

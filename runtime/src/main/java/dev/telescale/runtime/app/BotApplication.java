@@ -38,6 +38,10 @@ public interface BotApplication {
         return Optional.empty();
     }
 
+    /** The application's HTTP routes (a Mini App's page and API, admin pages), if it has any; called once at start. */
+    default void webRoutes(WebRoutes routes) {
+    }
+
     /**
      * A tagged call was accepted by Telegram. Runs on a sender thread in its own transaction after
      * the outbox let go of the call, possibly concurrently for different chats; keep it short (record

@@ -106,6 +106,11 @@ public final class PeriodicTasks implements AutoCloseable {
         }
     }
 
+    /** The bots of this deployment that run {@code application} (empty when none). */
+    public Set<Long> botIdsOf(BotApplication application) {
+        return botsByApplication.getOrDefault(application, Set.of());
+    }
+
     /** One run in one transaction (also for tests that drive tasks by hand). */
     public void runOnce(BotApplication application, Set<Long> botIds, PeriodicTask task) {
         inTransaction(application, botIds, context -> {
