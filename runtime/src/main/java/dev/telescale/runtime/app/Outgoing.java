@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Bot API calls an update handler wants made. They are written to the durable outbox in the
  * update's transaction and sent after it commits, in order per recipient chat, within flood
- * limits. A call may go out through any bot of the deployment (cross-bot chats).
+ * limits. A call may go out through any bot of the deployment (cross-bot chats). {@code chatId}
+ * names the chat whose queue (order, flood limits, failure reports) the call joins; it is also the
+ * call's {@code chat_id} unless the parameters name another (a getChatMember about a channel made
+ * on behalf of a user, say).
  */
 public interface Outgoing {
     /** Queues a call through the bot that received the update. */

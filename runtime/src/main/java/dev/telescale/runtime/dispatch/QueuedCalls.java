@@ -71,7 +71,9 @@ final class QueuedCalls implements Outgoing {
             throw new IllegalArgumentException("a Bot API method is required");
         }
         ObjectNode payload = params.deepCopy();
-        payload.put("chat_id", chatId);
+        if (!payload.hasNonNull("chat_id")) { // a call about another chat (getChatMember of a channel) keeps its own
+            payload.put("chat_id", chatId);
+        }
         if (tag != null) {
             payload.put(OutboundMessage.TAG_FIELD, tag);
         }
