@@ -1,5 +1,7 @@
 package dev.telescale.server;
 
+import dev.telescale.airdrop.AirdropApplication;
+import dev.telescale.airdrop.AirdropSettings;
 import dev.telescale.anonchat.AnonChatApplication;
 import dev.telescale.anonchat.AnonChatSettings;
 import dev.telescale.echo.EchoApplication;
@@ -19,7 +21,7 @@ final class Applications {
 
     /**
      * The applications, configured from the environment and ./.env; null after printing one line
-     * per problem of an application's settings (ANONCHAT_*).
+     * per problem of an application's settings (ANONCHAT_*, AIRDROP_*).
      */
     static Map<String, BotApplication> available(TelescaleConfig config, Map<String, String> environment, PrintWriter err) {
         Map<String, String> variables = ConfigLoader.variables(environment, Path.of(".env"));
@@ -32,12 +34,23 @@ final class Applications {
                 yield null;
             }
         };
-        if (anonChat == null) {
+        AirdropSettings airdrop = switch (AirdropSettings.fromEnvironment(variables,
+                new HashSet<>(config.admin().userIds()), config.http().port())) {
+            case AirdropSettings.Valid valid -> valid.settings();
+            case AirdropSettings.Invalid invalid -> {
+                invalid.problems().forEach(problem -> err.println("telescale: " + problem));
+                err.flush();
+                yield null;
+            }
+        };
+        if (anonChat == null || airdrop == null) {
             return null;
         }
         Map<String, BotApplication> applications = new LinkedHashMap<>();
         AnonChatApplication chat = new AnonChatApplication(anonChat);
         applications.put(chat.name(), chat);
+        AirdropApplication drop = new AirdropApplication(airdrop);
+        applications.put(drop.name(), drop);
         EchoApplication echo = new EchoApplication();
         applications.put(echo.name(), echo);
         return applications;
@@ -48,6 +61,8 @@ final class Applications {
         Map<String, BotApplication> applications = new LinkedHashMap<>();
         AnonChatApplication chat = new AnonChatApplication(AnonChatSettings.defaults(java.util.Set.of()));
         applications.put(chat.name(), chat);
+        AirdropApplication drop = new AirdropApplication(AirdropSettings.defaults(java.util.Set.of(), ""));
+        applications.put(drop.name(), drop);
         EchoApplication echo = new EchoApplication();
         applications.put(echo.name(), echo);
         return applications;
