@@ -733,7 +733,7 @@ public final class Simulator {
         invoice.put("start_parameter", call.arg("start_parameter", ""));
         invoice.put("currency", currency);
         invoice.put("total_amount", total);
-        JsonNode markup = dev.telescale.emulator.api.ReplyMarkup.parse(call);
+        JsonNode markup = dev.telescale.emulator.api.ReplyMarkup.parse(call, chat);
         Conversations.applyCommonOptions(call, message, markup);
         // payable from the moment the user can see it: registered before the message is delivered
         invoices.put(call.bot().id() + ":" + chat.chatId() + ":" + message.path("message_id").asInt(),
