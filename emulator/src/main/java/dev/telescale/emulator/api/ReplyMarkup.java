@@ -53,6 +53,11 @@ public final class ReplyMarkup {
      * argument, such as an inline query result's); returns the inline keyboard to echo, or null.
      */
     public static JsonNode parseMarkup(JsonNode markup, BotChat chat) {
+        return parseMarkup(markup, chat.chatId() > 0);
+    }
+
+    /** {@link #parseMarkup(JsonNode, BotChat)} for a message in a private chat or not. */
+    public static JsonNode parseMarkup(JsonNode markup, boolean privateChat) {
         if (!markup.isObject()) {
             throw BotApiException.badRequest("object expected as reply markup");
         }
@@ -89,7 +94,7 @@ public final class ReplyMarkup {
                     }
                 }
             }
-            if (webApp && !isPrivate(chat)) {
+            if (webApp && !privateChat) {
                 throw BotApiException.badRequest("BUTTON_TYPE_INVALID");
             }
             return markup;
@@ -107,7 +112,7 @@ public final class ReplyMarkup {
                     }
                     if (button.isObject() && isWebAppButton(button, KEYBOARD_BEFORE_WEB_APP)) {
                         String url = webAppUrl(button, "can't parse keyboard button: ");
-                        if (!isPrivate(chat)) {
+                        if (!privateChat) {
                             throw BotApiException.badRequest("web App buttons can be used in private chats only");
                         }
                         checkWebAppUrl(url, "keyboard button Web App");
@@ -209,10 +214,6 @@ public final class ReplyMarkup {
             }
         }
         return true;
-    }
-
-    private static boolean isPrivate(BotChat chat) {
-        return chat.chatId() > 0;
     }
 
     /** The web_app buttons of an inline keyboard (a stored message's reply_markup), in row order. */
