@@ -92,6 +92,11 @@ public final class SimRoutes {
         routes.get("/sim/users/{id}/inbox", safe(this::inbox));
         routes.get("/sim/users/{id}/keyboard", safe(this::keyboard));
         routes.post("/sim/users/{id}/webapp", safe(this::openWebApp));
+        routes.post("/sim/users/{id}/webapp-data", safe(ctx -> {
+            JsonNode body = body(ctx);
+            result(ctx, sim.sendWebAppData(id(ctx), botOf(body), body.path("button_text").asText(null),
+                    body.path("data").asText(null)));
+        }));
         routes.get("/sim/users/{id}/menu-button", safe(ctx -> ctx.contentType("application/json")
                 .result(Json.bytes(sim.menuButton(id(ctx), requiredBot(ctx))))));
         routes.get("/sim/webapp/public-key", safe(ctx -> ctx.contentType("application/json")

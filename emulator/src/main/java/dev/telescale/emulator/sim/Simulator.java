@@ -644,6 +644,33 @@ public final class Simulator {
         return value;
     }
 
+    /**
+     * A Mini App opened from the reply-keyboard web_app button {@code buttonText} sends data back
+     * (Telegram.WebApp.sendData, 1-4096 bytes): a message from the user with
+     * {@code web_app_data {"data","button_text"}}. Telegram does not check the button text.
+     */
+    public SimResult sendWebAppData(long userId, long botId, String buttonText, String data) {
+        SimUser user = user(userId);
+        Bot bot = bot(botId);
+        BotChat chat = chatForUser(user, bot, 0);
+        if (chat.blocked()) {
+            throw SimException.badRequest("the user blocked this bot; unblock it (or send /start) first");
+        }
+        if (!chat.started()) {
+            throw SimException.badRequest("the user has not started this bot; send /start first");
+        }
+        if (buttonText == null || buttonText.isEmpty()) {
+            throw SimException.badRequest("button_text (the keyboard button's text) is required");
+        }
+        int bytes = data == null ? 0 : data.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > 4096) {
+            throw SimException.badRequest("data must be 1-4096 bytes, as Telegram.WebApp.sendData allows");
+        }
+        ObjectNode message = userMessage(user, chat);
+        message.putObject("web_app_data").put("data", data).put("button_text", buttonText);
+        return publishMessage(bot, chat, message, "message");
+    }
+
     /** The Ed25519 public key (hex) that verifies the signature of every initData this emulator issues. */
     public String webAppPublicKey() {
         return miniApps.publicKeyHex();
