@@ -5,6 +5,11 @@
  * What the bot did comes from the user's inbox (polled); what the user sent is recorded here when
  * the send call returns, and kept in localStorage with the list of users, so a reload keeps the
  * conversation. Text from the network is only ever put into the page as text nodes.
+ *
+ * Mini Apps (web_app buttons of messages and of the reply keyboard, a web_app menu button) open in
+ * an overlay whose frame loads the launch URL the emulator signs (POST /sim/users/{id}/webapp):
+ * the app is served by another origin, the bot's own server, so its data travels in the URL's hash
+ * exactly as in Telegram Web, and it talks back with Telegram Web's postMessage protocol.
  */
 (function () {
   'use strict';
@@ -13,6 +18,8 @@
   const CHAT_KEY_PREFIX = 'telescale.sandbox.chat.';
   const POLL_MS = 400;
   const ACTION_MS = 5000;
+  /** The menu button is read again every this many polls (it changes without a message). */
+  const MENU_POLLS = 10;
   const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
   const MAX_STORED_PHOTO_CHARS = 300000;
   const COMMANDS = ['/start', '/search', '/next', '/stop'];
@@ -307,6 +314,8 @@
       this.keyboardJson = '';
       this.keyboard = null;
       this.keyboardHidden = false;
+      this.menuStale = true;
+      this.polls = 0;
       this.replyTo = null;
       this.queue = Promise.resolve();
       this.botMessages = new Map();
@@ -372,6 +381,9 @@
           this.submitText();
         }
       });
+      this.menuButtonEl = el('button', {
+        class: 'menu-button', type: 'button', hidden: true, onclick: () => this.openMenuApp()
+      });
       this.keyboardToggle = el('button', {
         class: 'keyboard-toggle', type: 'button', title: 'Show the bot\'s keyboard', text: '⌨', hidden: true,
         onclick: () => { this.keyboardHidden = !this.keyboardHidden; this.showKeyboard(); }
@@ -382,6 +394,7 @@
         this.commandsEl,
         this.replyingEl,
         el('div', { class: 'composer-row' },
+          this.menuButtonEl,
           el('label', { class: 'attach-label', title: 'Send a picture' }, this.attachInput,
             el('span', { class: 'clip', 'aria-hidden': 'true' })),
           this.composer,
@@ -392,6 +405,7 @@
 
     close() {
       this.alive = false;
+      miniApp.closeFor(this);
       this.section.remove();
       windows.delete(this.userId);
       localStorage.removeItem(CHAT_KEY_PREFIX + this.userId);
@@ -401,6 +415,7 @@
     /** Stops polling and removes the window, keeping what is stored (Reset clears storage itself). */
     dispose() {
       this.alive = false;
+      miniApp.closeFor(this);
       this.section.remove();
     }
 
@@ -425,7 +440,13 @@
           if (this.keyboardStale) {
             await this.refreshKeyboard();
             this.keyboardStale = false;
+            this.menuStale = true;
           }
+          if (this.menuStale || this.polls % MENU_POLLS === 0) {
+            await this.refreshMenuButton();
+            this.menuStale = false;
+          }
+          this.polls++;
           this.setProblem(null);
           if (!this.caughtUp) {
             this.caughtUp = true;
@@ -511,6 +532,19 @@
       }
       this.composer.placeholder = (this.keyboard && this.keyboard.input_field_placeholder) || 'Message';
       this.showKeyboard();
+    }
+
+    /** The bot's menu button: shown next to the composer when it opens a Mini App. */
+    async refreshMenuButton() {
+      const answer = await api('GET', '/sim/users/' + this.userId + '/menu-button?bot=' + this.botId);
+      const webApp = answer && answer.type === 'web_app' && answer.web_app && typeof answer.web_app.url === 'string'
+        ? answer : null;
+      this.menuButton = webApp;
+      this.menuButtonEl.hidden = !webApp;
+      if (webApp) {
+        this.menuButtonEl.textContent = String(webApp.text || 'Open');
+        this.menuButtonEl.title = 'Open the Mini App ' + webApp.web_app.url;
+      }
     }
 
     showKeyboard() {
@@ -631,7 +665,12 @@
     botNode(message) {
       const id = message.message_id;
       this.botMessages.set(id, message);
+      // a Mini App's answer (answerWebAppQuery) is the user's own message, sent via the bot
+      const mine = Boolean(message.from && message.from.id === this.userId);
       const bubble = el('div', { class: 'bubble' });
+      if (message.via_bot && message.via_bot.username) {
+        bubble.append(el('div', { class: 'via-bot', text: 'via @' + message.via_bot.username }));
+      }
       if (message.reply_to_message) {
         const replied = message.reply_to_message;
         bubble.append(this.quoteNode({ id: replied.message_id, author: this.authorOf(replied), text: summaryOf(replied) }));
@@ -656,12 +695,12 @@
         bubble.append(el('div', { class: 'caption' }, formatted(message.caption, message.caption_entities, onCommand)));
       }
       bubble.append(this.metaNode(Boolean(message.edit_date), (message.date || 0) * 1000));
-      const node = el('div', { class: 'msg from-bot', 'data-message-id': id }, bubble);
+      const node = el('div', { class: 'msg ' + (mine ? 'from-me' : 'from-bot'), 'data-message-id': id }, bubble);
       const rows = message.reply_markup && message.reply_markup.inline_keyboard;
       if (Array.isArray(rows) && rows.length) {
         node.append(this.inlineKeyboard(message, rows));
       }
-      node.append(this.actionsNode(id, { react: true }));
+      node.append(this.actionsNode(id, { react: !mine }));
       return node;
     }
 
@@ -764,6 +803,11 @@
                 this.toast('Link: ' + button.url, 'info');
               }
             });
+          } else if (button.web_app && typeof button.web_app.url === 'string') {
+            node.classList.add('webapp');
+            node.title = 'Open the Mini App ' + button.web_app.url;
+            node.addEventListener('click', () => this.openWebApp(
+              { message_id: message.message_id, url: button.web_app.url }, String(button.text || ''), null));
           } else if (button.pay) {
             node.addEventListener('click', () => this.pay(message.message_id));
           } else if (button.copy_text && typeof button.copy_text.text === 'string') {
@@ -814,6 +858,9 @@
       } else if (key.request_location) {
         const location = { latitude: 55.7558, longitude: 37.6173 };
         this.enqueue(() => this.sendOther({ location }, bracket('location', '55.7558,', '37.6173')));
+      } else if (key.web_app && typeof key.web_app.url === 'string') {
+        // a keyboard Mini App may send data back with Telegram.WebApp.sendData
+        this.openWebApp({ url: key.web_app.url }, key.text, key.text);
       } else {
         this.enqueue(() => this.sendText(key.text, true));
       }
@@ -1023,6 +1070,41 @@
       }
     }
 
+    openMenuApp() {
+      if (this.menuButton) {
+        this.openWebApp({ url: this.menuButton.web_app.url }, String(this.menuButton.text || ''), null);
+      }
+    }
+
+    /**
+     * Opens a Mini App: the emulator starts the session and signs its initData; the overlay loads
+     * the launch URL. keyboardButton is the text of the reply-keyboard button that opened
+     * it (only such a Mini App may send data back), or null.
+     */
+    async openWebApp(request, title, keyboardButton) {
+      try {
+        const launch = await api('POST', '/sim/users/' + this.userId + '/webapp',
+          Object.assign({ bot: this.botId }, request));
+        if (this.alive) {
+          miniApp.open(this, launch, title, keyboardButton);
+        }
+      } catch (e) {
+        this.toast(e.message, 'error');
+      }
+    }
+
+    /** What a keyboard Mini App sent with sendData: a web_app_data message from the user to the bot. */
+    async sendWebAppData(buttonText, data) {
+      try {
+        const answer = await api('POST', '/sim/users/' + this.userId + '/webapp-data',
+          { bot: this.botId, button_text: buttonText, data });
+        this.addOwn({ id: answer.message_id, kind: 'other',
+          summary: 'Data from the "' + buttonText + '" button was transferred to the bot.' });
+      } catch (e) {
+        this.toast(e.message, 'error');
+      }
+    }
+
     async pay(messageId) {
       try {
         await api('POST', '/sim/users/' + this.userId + '/pay', { bot: this.botId, message_id: messageId });
@@ -1054,6 +1136,142 @@
     const colors = ['#e17076', '#7bc862', '#e5ca77', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#faa774'];
     return colors[Math.abs(Number(id)) % colors.length];
   }
+
+  // ---- Mini Apps ----
+
+  /** The theme the emulator passed in the launch URL (tgWebAppThemeParams), or {}. */
+  function themeOf(launchUrl) {
+    const match = /[#?&]tgWebAppThemeParams=([^&]*)/.exec(launchUrl);
+    try {
+      return match ? JSON.parse(decodeURIComponent(match[1])) : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  /**
+   * The Mini App overlay, one at a time over the page like Telegram Web's popup. The frame loads
+   * the launch URL; the app posts Telegram Web's events to this page
+   * (window.parent.postMessage(JSON.stringify({eventType, eventData}), '*')) and gets its answers
+   * the same way: web_app_close closes the overlay, web_app_data_send (keyboard Mini Apps only)
+   * sends the data to the bot and closes it, theme and viewport requests are answered.
+   */
+  const miniApp = {
+    overlay: null,
+    frame: null,
+    owner: null,
+    keyboardButton: null,
+    theme: {},
+
+    open(owner, launch, title, keyboardButton) {
+      this.close();
+      this.owner = owner;
+      this.keyboardButton = keyboardButton || null;
+      this.theme = themeOf(launch.launch_url);
+      // the sandbox flags are set before src, and the frame loads when it joins the page
+      this.frame = el('iframe', {
+        class: 'webapp-frame', title: 'Mini App: ' + title,
+        sandbox: 'allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads',
+        allow: 'clipboard-read; clipboard-write; fullscreen', referrerpolicy: 'no-referrer', src: launch.launch_url
+      });
+      const closeButton = el('button', {
+        class: 'close webapp-close', type: 'button', title: 'Close the Mini App', 'aria-label': 'Close the Mini App',
+        text: '×', onclick: () => this.close()
+      });
+      this.overlay = el('div', { class: 'webapp-overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
+        el('div', { class: 'webapp-panel', 'data-user': owner.userId, 'data-bot': owner.botId },
+          el('header', { class: 'webapp-header' },
+            el('div', { class: 'who' },
+              el('div', { class: 'name', text: title || 'Mini App' }),
+              el('div', { class: 'subtitle' },
+                el('span', { text: owner.name + ' · @' + owner.bot.username + ' · ' + launch.url }))),
+            closeButton),
+          this.frame));
+      this.overlay.addEventListener('click', event => {
+        if (event.target === this.overlay) {
+          this.close();
+        }
+      });
+      document.body.append(this.overlay);
+      closeButton.focus();
+    },
+
+    close() {
+      if (this.overlay) {
+        this.overlay.remove();
+      }
+      this.overlay = null;
+      this.frame = null;
+      this.owner = null;
+      this.keyboardButton = null;
+    },
+
+    closeFor(owner) {
+      if (this.owner === owner) {
+        this.close();
+      }
+    },
+
+    post(eventType, eventData) {
+      if (this.frame && this.frame.contentWindow) {
+        this.frame.contentWindow.postMessage(JSON.stringify({ eventType, eventData }), '*');
+      }
+    },
+
+    receive(event) {
+      if (!this.frame || event.source !== this.frame.contentWindow) {
+        return;
+      }
+      let message;
+      try {
+        message = typeof event.data === 'string' ? JSON.parse(event.data) : event.data;
+      } catch (e) {
+        return;
+      }
+      if (!message || typeof message.eventType !== 'string') {
+        return;
+      }
+      const data = message.eventData || {};
+      switch (message.eventType) {
+        case 'web_app_close':
+          this.close();
+          break;
+        case 'web_app_data_send':
+          // Telegram takes data only from a Mini App opened by a reply-keyboard button, then closes it
+          if (this.keyboardButton && typeof data.data === 'string') {
+            const owner = this.owner;
+            const button = this.keyboardButton;
+            this.close();
+            owner.enqueue(() => owner.sendWebAppData(button, data.data));
+          }
+          break;
+        case 'web_app_request_theme':
+          this.post('theme_changed', { theme_params: this.theme });
+          break;
+        case 'web_app_request_viewport':
+          this.post('viewport_changed', {
+            height: this.frame.clientHeight, width: this.frame.clientWidth, is_expanded: true, is_state_stable: true
+          });
+          break;
+        case 'web_app_open_link': {
+          const href = safeUrl(data.url);
+          if (href) {
+            window.open(href, '_blank', 'noopener');
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  };
+
+  window.addEventListener('message', event => miniApp.receive(event));
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Escape' && miniApp.overlay) {
+      miniApp.close();
+    }
+  });
 
   function closePickers() {
     for (const picker of document.querySelectorAll('.react-picker')) {

@@ -45,11 +45,16 @@ class SimRoutesSandboxPageTest {
         assertThat(script.statusCode()).isEqualTo(200);
         assertThat(script.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
         assertThat(script.body()).contains("/sim/bots").contains("telescale.sandbox.users");
+        // Mini Apps: the sim calls, Telegram Web's postMessage events, the launch parameters it reads
+        assertThat(script.body()).contains("/webapp'").contains("/webapp-data").contains("/menu-button?bot=")
+                .contains("'web_app_close'").contains("'web_app_data_send'").contains("tgWebAppThemeParams")
+                .contains("JSON.stringify({ eventType, eventData })");
 
         HttpResponse<String> style = get("/sandbox/sandbox.css");
         assertThat(style.statusCode()).isEqualTo(200);
         assertThat(style.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
-        assertThat(style.body()).contains(".chat");
+        assertThat(style.body()).contains(".chat").contains(".webapp-overlay").contains(".webapp-frame")
+                .contains(".menu-button");
         assertThat(get("/sandbox/").statusCode()).isEqualTo(200);
     }
 

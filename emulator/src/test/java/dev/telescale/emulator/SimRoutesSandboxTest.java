@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the browser sandbox needs from the /sim API, over raw HTTP: the bot list, files by a bot's
- * file_id, and the reply keyboard a bot last set in a chat (whatever sending method set it).
+ * file_id, the reply keyboard a bot last set in a chat (whatever sending method set it), and the
+ * data a keyboard Mini App sends back.
  */
 class SimRoutesSandboxTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -299,5 +300,41 @@ class SimRoutesSandboxTest {
         assertSimError(get("/sim/users/" + user + "/keyboard"), 400, "bot is required");
         assertSimError(get("/sim/users/99/keyboard?bot=" + BOT_ID), 404, "no simulated user 99");
         assertSimError(get("/sim/users/" + user + "/keyboard?bot=42"), 404, "no bot 42");
+    }
+
+    // ---- POST /sim/users/{id}/webapp-data ----
+
+    @Test
+    void webappData_fromAKeyboardMiniApp_reachesTheBotAsWebAppData() throws Exception {
+        start();
+        long user = startedUser("Ann");
+        callOk("sendMessage", "{\"chat_id\":" + user + ",\"text\":\"menu\",\"reply_markup\":{\"keyboard\":"
+                + "[[{\"text\":\"Order\",\"web_app\":{\"url\":\"https://shop.example.com/\"}}]]}}");
+        sim("/sim/users/" + user + "/webapp", "{\"bot\":" + BOT_ID + ",\"url\":\"https://shop.example.com/\"}");
+
+        JsonNode sent = sim("/sim/users/" + user + "/webapp-data", "{\"bot\":" + BOT_ID
+                + ",\"button_text\":\"Order\",\"data\":\"{\\\"pizza\\\":2}\"}");
+
+        JsonNode message = poll().getFirst().path("message");
+        assertThat(message.path("message_id").asInt()).isEqualTo(sent.path("message_id").asInt());
+        assertThat(message.path("from").path("id").asLong()).isEqualTo(user);
+        assertThat(message.path("web_app_data").path("data").asText()).isEqualTo("{\"pizza\":2}");
+        assertThat(message.path("web_app_data").path("button_text").asText()).isEqualTo("Order");
+    }
+
+    @Test
+    void webappData_emptyOrTooLongOrBeforeStart_isRefused() throws Exception {
+        start();
+        long user = startedUser("Ann");
+        long stranger = sim("/sim/users", "{\"first_name\":\"Bob\"}").get("id").asLong();
+        String path = "/sim/users/" + user + "/webapp-data";
+
+        assertSimError(post(path, "{\"bot\":" + BOT_ID + ",\"button_text\":\"Order\",\"data\":\"\"}"), 400,
+                "data must be 1-4096 bytes");
+        assertSimError(post(path, "{\"bot\":" + BOT_ID + ",\"button_text\":\"Order\",\"data\":\""
+                + "x".repeat(4097) + "\"}"), 400, "data must be 1-4096 bytes");
+        assertSimError(post(path, "{\"bot\":" + BOT_ID + ",\"data\":\"x\"}"), 400, "button_text");
+        assertSimError(post("/sim/users/" + stranger + "/webapp-data", "{\"bot\":" + BOT_ID
+                + ",\"button_text\":\"Order\",\"data\":\"x\"}"), 400, "has not started this bot");
     }
 }

@@ -12,7 +12,7 @@ import dev.telescale.emulator.state.SimGroup;
 import dev.telescale.emulator.state.SimUser;
 import java.util.regex.Pattern;
 
-/** getMe, getChat, getChatMember, the command menu, getFile. Stateless; thread-safe. */
+/** getMe, getChat, getChatMember, the command menu, the menu button, getFile. Stateless; thread-safe. */
 public final class ChatMethods {
     private static final Pattern COMMAND = Pattern.compile("[a-z0-9_]+");
 
@@ -32,6 +32,8 @@ public final class ChatMethods {
         registry.add("getMyCommands", this::getMyCommands);
         registry.add("deleteMyCommands", this::deleteMyCommands);
         registry.add("getFile", this::getFile);
+        registry.add("setChatMenuButton", this::setChatMenuButton);
+        registry.add("getChatMenuButton", this::getChatMenuButton);
     }
 
     private JsonNode getMe(ApiCall call) {
@@ -172,6 +174,101 @@ public final class ChatMethods {
     private JsonNode deleteMyCommands(ApiCall call) {
         call.bot().commandsByScope().remove(scopeKey(call));
         return BooleanNode.TRUE;
+    }
+
+    /**
+     * setChatMenuButton, checked in the real server's order: the menu_button JSON (absent means
+     * the default button), then chat_id (a user the bot knows), then TDLib's text and Web App URL
+     * checks.
+     */
+    private JsonNode setChatMenuButton(ApiCall call) {
+        ObjectNode button = menuButtonArg(call);
+        long chatId = menuChat(call);
+        if (button.path("type").asText().equals("web_app")) {
+            String text = button.path("text").asText();
+            if (text.isEmpty()) {
+                throw BotApiException.badRequest("menu button text must be non-empty");
+            }
+            ReplyMarkup.checkWebAppUrl(button.path("web_app").path("url").asText(), "menu button Web App");
+        }
+        call.bot().setMenuButton(chatId, button);
+        return BooleanNode.TRUE;
+    }
+
+    private JsonNode getChatMenuButton(ApiCall call) {
+        return call.bot().menuButton(menuChat(call));
+    }
+
+    /** The private chat of the call's chat_id, or 0 (the bot-wide default) when it has none. */
+    private long menuChat(ApiCall call) {
+        String raw = call.arg("chat_id");
+        if (raw == null) {
+            return 0;
+        }
+        long userId;
+        try {
+            userId = Math.max(Long.parseLong(raw.trim()), 0);
+        } catch (NumberFormatException e) {
+            userId = 0;
+        }
+        if (userId == 0) {
+            throw BotApiException.badRequest("invalid chat_id specified");
+        }
+        if (state.user(userId) == null) {
+            throw BotApiException.badRequest("user not found");
+        }
+        return userId;
+    }
+
+    /** The menu_button argument as the Bot API server parses it, normalised to what getChatMenuButton returns. */
+    private static ObjectNode menuButtonArg(ApiCall call) {
+        String raw = call.arg("menu_button");
+        if (raw == null) {
+            return Json.object().put("type", "default");
+        }
+        JsonNode value = Json.parseOrNull(raw);
+        if (value == null) {
+            throw BotApiException.badRequest("can't parse menu button JSON object");
+        }
+        if (!value.isObject()) {
+            throw menuButtonError("MenuButton must be an Object");
+        }
+        String type = requiredString(value, "type");
+        switch (type) {
+            case "default", "commands" -> {
+                return Json.object().put("type", type);
+            }
+            case "web_app" -> {
+                String text = requiredString(value, "text");
+                JsonNode webApp = value.get("web_app");
+                if (webApp == null || webApp.isNull()) {
+                    throw menuButtonError("Can't find field \"web_app\"");
+                }
+                if (!webApp.isObject()) {
+                    throw menuButtonError("Field \"web_app\" must be of type Object");
+                }
+                String url = requiredString(webApp, "url");
+                ObjectNode button = Json.object().put("type", "web_app").put("text", text);
+                button.putObject("web_app").put("url", url);
+                return button;
+            }
+            default -> throw menuButtonError("MenuButton has unsupported type");
+        }
+    }
+
+    private static String requiredString(JsonNode object, String field) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            throw menuButtonError("Can't find field \"" + field + "\"");
+        }
+        if (!value.isTextual()) {
+            throw menuButtonError("Field \"" + field + "\" must be of type String");
+        }
+        return value.asText();
+    }
+
+    private static BotApiException menuButtonError(String detail) {
+        return BotApiException.badRequest("can't parse menu button: " + detail);
     }
 
     private JsonNode getFile(ApiCall call) {

@@ -122,8 +122,17 @@ public final class Conversations {
 
     /** Stores the bot's message and shows it in the chat's inbox; returns the stored message. */
     public StoredMessage deliver(Bot bot, BotChat chat, ObjectNode message) {
+        return deliver(bot, chat, message, true);
+    }
+
+    /**
+     * Stores a message the bot caused and shows it in the chat's inbox; {@code sentByBot} is false
+     * for one the bot sent on the user's behalf (answerWebAppQuery: from the user, via the bot),
+     * which the bot cannot edit or delete as its own.
+     */
+    public StoredMessage deliver(Bot bot, BotChat chat, ObjectNode message, boolean sentByBot) {
         long now = state.clock().millis();
-        StoredMessage stored = new StoredMessage(message.get("message_id").asInt(), true, now, message);
+        StoredMessage stored = new StoredMessage(message.get("message_id").asInt(), sentByBot, now, message);
         chat.store(stored);
         state.inbox().record(bot.id(), chat.chatId(), "message", stored.messageId(), now, message);
         return stored;

@@ -76,7 +76,7 @@ public final class MessageMethods {
     private JsonNode sendMessage(ApiCall call) {
         BotChat chat = conversations.sendTarget(call, 1);
         TextEntities.Parsed parsed = messageText(call);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat);
         ObjectNode message = conversations.newBotMessage(call.bot(), chat);
         conversations.attachReply(call, chat, message);
         message.put("text", parsed.text());
@@ -93,7 +93,7 @@ public final class MessageMethods {
 
     private JsonNode sendFile(ApiCall call, String kind) {
         BotChat chat = conversations.sendTarget(call, 1);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat);
         StoredFile file = media.ingest(call, kind, kind);
         ObjectNode message = conversations.newBotMessage(call.bot(), chat);
         conversations.attachReply(call, chat, message);
@@ -226,7 +226,7 @@ public final class MessageMethods {
 
     private JsonNode sendSimple(ApiCall call, String field, ObjectNode content) {
         BotChat chat = conversations.sendTarget(call, 1);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat);
         ObjectNode message = conversations.newBotMessage(call.bot(), chat);
         conversations.attachReply(call, chat, message);
         if (field.equals("venue")) {
@@ -322,7 +322,7 @@ public final class MessageMethods {
     private JsonNode copyMessage(ApiCall call) {
         StoredMessage source = sourceMessage(call, "message to copy not found");
         BotChat chat = conversations.sendTarget(call, 1);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat);
         ObjectNode message = copyContent(call, chat, source, false);
         conversations.attachReply(call, chat, message);
         if (call.has("caption") && hasMedia(source)) {
@@ -536,7 +536,7 @@ public final class MessageMethods {
             throw BotApiException.badRequest("there is no text in the message to edit");
         }
         TextEntities.Parsed parsed = messageText(call);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat[0]);
         ObjectNode edited = stored.json().deepCopy();
         edited.put("text", parsed.text());
         edited.remove("entities");
@@ -556,7 +556,7 @@ public final class MessageMethods {
         if (!hasMedia(stored) || stored.json().has("sticker") || stored.json().has("video_note")) {
             throw BotApiException.badRequest("there is no caption in the message to edit");
         }
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat[0]);
         ObjectNode edited = stored.json().deepCopy();
         edited.remove("caption");
         edited.remove("caption_entities");
@@ -578,7 +578,7 @@ public final class MessageMethods {
     private JsonNode editMessageReplyMarkup(ApiCall call) {
         BotChat[] chat = new BotChat[1];
         StoredMessage stored = messageToEdit(call, chat);
-        JsonNode markup = ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat[0]);
         ObjectNode edited = stored.json().deepCopy();
         edited.remove("reply_markup");
         if (markup != null) {

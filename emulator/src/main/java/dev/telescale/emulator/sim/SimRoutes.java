@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The simulation control API over HTTP and JSON ({@code /sim/...}), a thin adapter over
@@ -90,6 +91,17 @@ public final class SimRoutes {
         }));
         routes.get("/sim/users/{id}/inbox", safe(this::inbox));
         routes.get("/sim/users/{id}/keyboard", safe(this::keyboard));
+        routes.post("/sim/users/{id}/webapp", safe(this::openWebApp));
+        routes.post("/sim/users/{id}/webapp-data", safe(ctx -> {
+            JsonNode body = body(ctx);
+            result(ctx, sim.sendWebAppData(id(ctx), botOf(body), body.path("button_text").asText(null),
+                    body.path("data").asText(null)));
+        }));
+        routes.get("/sim/users/{id}/menu-button", safe(ctx -> ctx.contentType("application/json")
+                .result(Json.bytes(sim.menuButton(id(ctx), requiredBot(ctx))))));
+        routes.get("/sim/webapp/public-key", safe(ctx -> ctx.contentType("application/json")
+                .result(Json.bytes(Json.object().put("public_key", sim.webAppPublicKey())
+                        .put("algorithm", "Ed25519")))));
         routes.post("/sim/groups", safe(this::createGroup));
         routes.post("/sim/groups/{id}/members", safe(ctx -> {
             JsonNode body = body(ctx);
@@ -214,6 +226,24 @@ public final class SimRoutes {
         ObjectNode keyboard = sim.replyKeyboard(id(ctx), requiredBot(ctx), numberParam(ctx, "chat", 0));
         ctx.contentType("application/json").result(Json.bytes(keyboard != null ? keyboard
                 : Json.object().putNull("keyboard")));
+    }
+
+    /**
+     * Opens a Mini App: the web_app button of a bot message (message_id, with url or text to choose
+     * among several), or the URL given. Deliberately a POST only: every launch starts a session.
+     */
+    private void openWebApp(Context ctx) {
+        JsonNode body = body(ctx);
+        long botId = botOf(body);
+        String url = body.hasNonNull("url") ? body.get("url").asText() : null;
+        Optional<String> startParam = body.hasNonNull("start_param")
+                ? Optional.of(body.get("start_param").asText()) : Optional.empty();
+        WebAppLaunch launch = body.hasNonNull("message_id")
+                ? sim.openWebAppButton(id(ctx), botId, messageId(body), url, body.path("text").asText(null), startParam)
+                : sim.openWebApp(id(ctx), botId, url, startParam);
+        ctx.contentType("application/json").result(Json.bytes(Json.object().put("url", launch.url())
+                .put("init_data", launch.initData()).put("launch_url", launch.launchUrl())
+                .put("query_id", launch.queryId())));
     }
 
     /** An optional numeric query parameter. */

@@ -11,6 +11,7 @@ import dev.telescale.emulator.api.Conversations;
 import dev.telescale.emulator.api.Json;
 import dev.telescale.emulator.api.MediaFiles;
 import dev.telescale.emulator.api.MethodRegistry;
+import dev.telescale.emulator.api.ReplyMarkup;
 import dev.telescale.emulator.api.TextEntities;
 import dev.telescale.emulator.state.Bot;
 import dev.telescale.emulator.state.BotChat;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The simulated users' side of Telegram: what users do (send every kind of message, edit,
  * delete, react, press buttons, pay, block) becomes updates for the bot, exactly shaped as
  * Telegram's; what bots did is read back from inboxes. Also owns the state that ties both sides
- * together: callback queries, invoices, pre-checkout queries and Star payments, with the Bot API
- * methods that answer them.
+ * together: callback queries, invoices, pre-checkout queries and Star payments, Mini App sessions
+ * ({@link MiniApps}), with the Bot API methods that answer them.
  *
  * <p>Thread-safe: pending queries and payments live in concurrent maps; each pending query is
  * claimed exactly once with {@code remove}, so a query is answered at most once.
@@ -65,11 +67,13 @@ public final class Simulator {
     private final Map<String, PendingCheckout> checkouts = new ConcurrentHashMap<>();
     private final Map<String, Charge> charges = new ConcurrentHashMap<>();
     private final Map<String, ArrayNode> reactions = new ConcurrentHashMap<>();
+    private final MiniApps miniApps;
 
     public Simulator(EmulatorState state, MediaFiles media, WebhookDeliverer webhooks, WebhookPolicy policy) {
         this.state = state;
         this.media = media;
         this.policy = policy;
+        this.miniApps = new MiniApps(state);
     }
 
     public EmulatorState state() {
@@ -556,13 +560,129 @@ public final class Simulator {
         query.put("id", id);
         query.set("from", user.userJson());
         query.set("message", stored.json());
-        query.put("chat_instance", Long.toString(Math.abs((chat.chatId() * 31) ^ botId)));
+        query.put("chat_instance", chatInstance(chat.chatId(), botId));
         query.put("data", pressed);
         ObjectNode body = Json.object();
         body.set("callback_query", query);
         UpdateQueue.Pending pending = bot.updates().enqueue("callback_query", body, "callback:" + userId,
                 policy.shortTtl());
         return new SimResult(pending == null ? List.of() : List.of(pending.updateId()), List.of(messageId), id);
+    }
+
+    /**
+     * The chat_instance of a chat as one bot sees it: the same for callback queries and Mini Apps
+     * opened from that chat, different between bots.
+     */
+    static String chatInstance(long chatId, long botId) {
+        return Long.toString(Math.abs((chatId * 31) ^ botId));
+    }
+
+    // ---- Mini Apps ----
+
+    /**
+     * The user opens the Mini App at {@code url} of the bot outside any chat's button (a direct
+     * link, the menu button, a reply-keyboard button): a new session with signed initData and the
+     * launch URL. The URL must be one a Web App button may carry (HTTPS; http://localhost and
+     * http://127.0.0.1 too).
+     */
+    public WebAppLaunch openWebApp(long userId, long botId, String url, Optional<String> startParam) {
+        SimUser user = user(userId);
+        Bot bot = bot(botId);
+        if (user.deactivated()) {
+            throw SimException.badRequest("the user is deactivated");
+        }
+        if (url == null || url.isBlank()) {
+            throw SimException.badRequest("url (the Mini App's URL) is required, or message_id of a message with a "
+                    + "web_app button");
+        }
+        String problem = ReplyMarkup.webAppUrlProblem(url);
+        if (problem != null) {
+            throw SimException.badRequest("url " + url + " is not a Mini App URL: " + problem);
+        }
+        return miniApps.launch(user, bot, url, null, startParam(startParam));
+    }
+
+    /**
+     * The user presses a web_app button of the bot's message {@code messageId} in their private
+     * chat: the button whose URL is {@code url}, else whose text is {@code buttonText}, else the
+     * first. The initData then names the chat (chat_type and chat_instance).
+     */
+    public WebAppLaunch openWebAppButton(long userId, long botId, int messageId, String url, String buttonText,
+                                         Optional<String> startParam) {
+        SimUser user = user(userId);
+        Bot bot = bot(botId);
+        BotChat chat = chatForUser(user, bot, 0);
+        StoredMessage stored = chat.message(messageId);
+        if (stored == null || !stored.sentByBot()) {
+            throw SimException.badRequest("no bot message " + messageId + " in this chat");
+        }
+        List<JsonNode> buttons = ReplyMarkup.inlineWebAppButtons(stored.json().path("reply_markup"));
+        if (buttons.isEmpty()) {
+            throw SimException.badRequest("message " + messageId + " has no web_app button");
+        }
+        JsonNode chosen = null;
+        for (JsonNode button : buttons) {
+            boolean matches = url != null ? url.equals(button.path("web_app").path("url").asText())
+                    : buttonText == null || buttonText.equals(button.path("text").asText());
+            if (matches) {
+                chosen = button;
+                break;
+            }
+        }
+        if (chosen == null) {
+            throw SimException.badRequest("message " + messageId + " has no web_app button with "
+                    + (url != null ? "url " + url : "text " + buttonText));
+        }
+        return miniApps.launch(user, bot, chosen.path("web_app").path("url").asText(), chat, startParam(startParam));
+    }
+
+    private static String startParam(Optional<String> startParam) {
+        String value = startParam.orElse(null);
+        if (value != null && !value.matches("[A-Za-z0-9_-]{1,512}")) {
+            throw SimException.badRequest("start_param must be 1-512 characters of A-Z, a-z, 0-9, _ and -");
+        }
+        return value;
+    }
+
+    /**
+     * A Mini App opened from the reply-keyboard web_app button {@code buttonText} sends data back
+     * (Telegram.WebApp.sendData, 1-4096 bytes): a message from the user with
+     * {@code web_app_data {"data","button_text"}}. Telegram does not check the button text.
+     */
+    public SimResult sendWebAppData(long userId, long botId, String buttonText, String data) {
+        SimUser user = user(userId);
+        Bot bot = bot(botId);
+        BotChat chat = chatForUser(user, bot, 0);
+        if (chat.blocked()) {
+            throw SimException.badRequest("the user blocked this bot; unblock it (or send /start) first");
+        }
+        if (!chat.started()) {
+            throw SimException.badRequest("the user has not started this bot; send /start first");
+        }
+        if (buttonText == null || buttonText.isEmpty()) {
+            throw SimException.badRequest("button_text (the keyboard button's text) is required");
+        }
+        int bytes = data == null ? 0 : data.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > 4096) {
+            throw SimException.badRequest("data must be 1-4096 bytes, as Telegram.WebApp.sendData allows");
+        }
+        ObjectNode message = userMessage(user, chat);
+        message.putObject("web_app_data").put("data", data).put("button_text", buttonText);
+        return publishMessage(bot, chat, message, "message");
+    }
+
+    /** The Ed25519 public key (hex) that verifies the signature of every initData this emulator issues. */
+    public String webAppPublicKey() {
+        return miniApps.publicKeyHex();
+    }
+
+    /**
+     * The menu button the user sees in the private chat with the bot: its web_app button
+     * ({@code {"type":"web_app","text","web_app":{"url"}}}), or {@code {"type":"commands"}}.
+     */
+    public ObjectNode menuButton(long userId, long botId) {
+        user(userId);
+        return bot(botId).effectiveMenuButton(userId);
     }
 
     /** The user blocks or unblocks the bot: a my_chat_member update. */
@@ -660,6 +780,7 @@ public final class Simulator {
         registry.add("sendInvoice", call -> sendInvoice(call, conversations));
         registry.add("answerPreCheckoutQuery", this::answerPreCheckoutQuery);
         registry.add("refundStarPayment", this::refundStarPayment);
+        miniApps.registerMethods(registry, conversations);
     }
 
     private JsonNode answerCallbackQuery(ApiCall call) {
@@ -733,7 +854,7 @@ public final class Simulator {
         invoice.put("start_parameter", call.arg("start_parameter", ""));
         invoice.put("currency", currency);
         invoice.put("total_amount", total);
-        JsonNode markup = dev.telescale.emulator.api.ReplyMarkup.parse(call);
+        JsonNode markup = ReplyMarkup.parse(call, chat);
         Conversations.applyCommonOptions(call, message, markup);
         // payable from the moment the user can see it: registered before the message is delivered
         invoices.put(call.bot().id() + ":" + chat.chatId() + ":" + message.path("message_id").asInt(),

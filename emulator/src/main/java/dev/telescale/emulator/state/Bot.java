@@ -26,6 +26,8 @@ public final class Bot {
     private final UpdateQueue updates;
     private final WebhookStatus webhookStatus = new WebhookStatus();
     private final Map<String, JsonNode> commandsByScope = new ConcurrentHashMap<>();
+    /** Menu buttons set with setChatMenuButton: per private chat, and the bot-wide one under 0. */
+    private final Map<Long, ObjectNode> menuButtons = new ConcurrentHashMap<>();
     private volatile WebhookSettings webhook;
     private volatile boolean revoked;
 
@@ -81,6 +83,38 @@ public final class Bot {
 
     public Map<String, JsonNode> commandsByScope() {
         return commandsByScope;
+    }
+
+    /**
+     * The menu button set for the private chat {@code chatId}, or the bot-wide one when
+     * {@code chatId} is 0, as getChatMenuButton returns it: {@code {"type":"default"}} when none
+     * was set (or "default" was set last).
+     */
+    public ObjectNode menuButton(long chatId) {
+        ObjectNode button = menuButtons.get(chatId);
+        return button != null ? button : Json.object().put("type", "default");
+    }
+
+    /** Sets the menu button of a private chat, or the bot-wide one for 0; a "default" button clears it. */
+    public void setMenuButton(long chatId, ObjectNode button) {
+        if (button.path("type").asText().equals("default")) {
+            menuButtons.remove(chatId);
+        } else {
+            menuButtons.put(chatId, button);
+        }
+    }
+
+    /**
+     * The menu button a client shows in the private chat with the user: the chat's own unless it is
+     * the default, else the bot-wide one unless that is the default, else the command list
+     * ({@code {"type":"commands"}}).
+     */
+    public ObjectNode effectiveMenuButton(long userId) {
+        ObjectNode button = menuButtons.get(userId);
+        if (button == null) {
+            button = menuButtons.get(0L);
+        }
+        return button != null ? button : Json.object().put("type", "commands");
     }
 
     /** The chat with this id as this bot sees it, created on first use from the given Chat object. */
