@@ -61,6 +61,7 @@ final class MiniApp {
         routes.post("api/verify", this::verify);
         routes.get("api/me", request -> json(request, me(request)));
         routes.post("api/wallet", this::wallet);
+        routes.post("api/tasks/{id}", this::pressTask);
     }
 
     private void page(WebRequest request, String name, String type) {
@@ -218,6 +219,35 @@ final class MiniApp {
                         texts.text(member.lang(), parts[0], parts.length > 1 ? parts[1] : "").replaceAll("<[^>]+>", ""));
             }
             return state(store, store.memberByNo(member.no()).orElseThrow(), context.clock().millis());
+        });
+        json(request, result);
+    }
+
+    /**
+     * A task's button pressed in the page: the same as in the chat (the bot answers there; a
+     * membership check answers when Telegram does). Answers the task's status afterwards.
+     */
+    private void pressTask(WebRequest request) {
+        WebRequest.Session session = authenticate(request);
+        long taskId = AirdropApplication.parseLong(request.http().pathParam("id")).filter(id -> id > 0)
+                .orElseThrow(() -> new WebError(400, "task: a task number"));
+        ObjectNode result = request.inTransaction(context -> {
+            Store store = context.dao(Store.class);
+            Store.Member member = store.member(session.userId()).orElseThrow(() -> new WebError(404, "press /start in the bot first"));
+            if (!member.verified() || member.banned()) {
+                throw new WebError(403, member.banned() ? "this account is banned" : "verify first");
+            }
+            if (AirdropApplication.maintenance(store)) {
+                throw new WebError(503, texts.text(member.lang(), "maintenance"), 60);
+            }
+            Store.Task task = store.task(taskId).filter(Store.Task::active).orElseThrow(() -> new WebError(404, "no such task"));
+            long now = context.clock().millis();
+            Tasks.press(turn(context, store, member.botId(), member.userId(), member.lang()), member, task.id());
+            Store.Member after = store.memberByNo(member.no()).orElseThrow();
+            ObjectNode out = state(store, after, now);
+            out.put("task_status", store.taskStatus(member.no(), task.id(),
+                    task.kind().equals("checkin") ? Tasks.today(now) : "once").orElse("todo"));
+            return out;
         });
         json(request, result);
     }
