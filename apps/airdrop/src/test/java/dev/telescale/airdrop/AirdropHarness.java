@@ -96,8 +96,12 @@ final class AirdropHarness implements AutoCloseable {
 
     /** Starts one more instance on the same database and shared state. */
     TelescaleRuntime startInstance() {
+        return startInstance(freePort());
+    }
+
+    TelescaleRuntime startInstance(int httpPort) {
         Map<String, String> instanceEnv = new HashMap<>(env);
-        instanceEnv.put("HTTP_PORT", Integer.toString(freePort()));
+        instanceEnv.put("HTTP_PORT", Integer.toString(httpPort));
         instanceEnv.put("INSTANCE_ID", "test-" + runtimes.size());
         TelescaleConfig config = switch (ConfigLoader.load(instanceEnv, Path.of("/nonexistent/.env"))) {
             case ConfigResult.Valid valid -> valid.config();
