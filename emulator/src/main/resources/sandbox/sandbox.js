@@ -1367,6 +1367,9 @@
       if (mine === generation) {
         await addUser('Bob', (bots[1] || bots[0]).id);
       }
+      if (mine === generation && bots[2]) {
+        await addUser('Cleo', bots[2].id); // a third bot (the demo's airdrop): one user to try it with
+      }
     } catch (e) {
       setStatus('Cannot create the demo users: ' + e.message, true);
     }

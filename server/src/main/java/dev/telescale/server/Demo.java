@@ -16,13 +16,16 @@ import java.util.Map;
 /**
  * The demo a newcomer gets from {@code telescale run} without BOT_TOKENS: a Telegram emulator in
  * the process (Telegram's flood limits on) with two bots of the anonymous chat sharing one
- * matching pool, its browser sandbox, and the admin dashboard. Without ADMIN_PASSWORD the demo
+ * matching pool and a bot of the airdrop (its Mini App opens in the sandbox), its browser
+ * sandbox, and the admin dashboard. Without ADMIN_PASSWORD the demo
  * makes up a random one and prints it, so the dashboard is never open without a password.
  */
 final class Demo implements AutoCloseable {
-    /** The demo's bots: well-formed tokens that exist only in the built-in emulator. */
+    /** The demo's anonymous chat bots: well-formed tokens that exist only in the built-in emulator. */
     static final List<String> TOKENS = List.of("1000001:DEMOdemoDEMOdemoDEMOdemoDEMOdemo01",
             "1000002:DEMOdemoDEMOdemoDEMOdemoDEMOdemo02");
+    /** The demo's airdrop bot. */
+    static final String AIRDROP_TOKEN = "1000003:DEMOdemoDEMOdemoDEMOdemoDEMOdemo03";
 
     private final Emulator emulator;
     private final TelescaleRuntime runtime;
@@ -45,7 +48,8 @@ final class Demo implements AutoCloseable {
                 .withPort(emulatorPort));
         try {
             Map<String, String> demo = new HashMap<>(environment);
-            demo.put("BOT_TOKENS", String.join(",", TOKENS.stream().map(token -> "anonchat:" + token).toList()));
+            demo.put("BOT_TOKENS", String.join(",", TOKENS.stream().map(token -> "anonchat:" + token).toList())
+                    + ",airdrop:" + AIRDROP_TOKEN);
             demo.put("TELEGRAM_API_URL", emulator.baseUrl());
             demo.putIfAbsent("ANONCHAT_NEW_USER_MEDIA_DELAY", "0s"); // a sandbox's newcomers try pictures at once
             TelescaleConfig config = Configurations.load(demo, err);
@@ -103,8 +107,8 @@ final class Demo implements AutoCloseable {
 
     /** The one line the demo prints: where to play, where to watch, and how to log in. */
     String banner() {
-        return "Telescale demo (no BOT_TOKENS): try the anonymous chat in your browser at " + sandboxUrl()
-                + " (two bots sharing one matching pool, on a built-in Telegram emulator); admin dashboard at "
+        return "Telescale demo (no BOT_TOKENS): try the anonymous chat and the airdrop in your browser at " + sandboxUrl()
+                + " (two chat bots sharing one matching pool and an airdrop bot with its Mini App, on a built-in Telegram emulator); admin dashboard at "
                 + adminUrl() + " (password " + (passwordMadeUp ? adminPassword + ", made up for this run; set ADMIN_PASSWORD to choose one"
                 : "from ADMIN_PASSWORD") + "); Ctrl-C stops it.";
     }
