@@ -212,6 +212,35 @@ class AirdropFlowTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void channelTask_isCheckedWithGetChatMember(Backend backend) {
+        try (AirdropHarness h = harness(backend, settings())) {
+            User user = h.newUser("Nora", AirdropHarness.BOT_A);
+            user.verifyInChat();
+            var channel = h.emulator.sim().createGroup("Airdrop news", "channel", "airdrop_news",
+                    Map.of(AirdropHarness.BOT_A, "administrator"));
+            var hidden = h.emulator.sim().createGroup("Hidden", "channel", "hidden_news", Map.of());
+            long task = h.admin("POST", "api/tasks", "{\"kind\":\"channel\",\"title\":\"our channel\",\"points\":40,"
+                    + "\"chat\":\"@airdrop_news\",\"url\":\"https://t.me/airdrop_news\"}").body().path("id").asLong();
+            long broken = h.admin("POST", "api/tasks", "{\"kind\":\"channel\",\"title\":\"hidden\",\"points\":40,"
+                    + "\"chat\":\"@hidden_news\"}").body().path("id").asLong();
+            user.text("/tasks");
+            user.press("task:" + task);
+            user.awaitText("You are not a member of our channel yet");
+            h.emulator.sim().setMember(channel, user.id(), "member");
+            user.press("task:" + task);
+            user.awaitText("Done: our channel");
+            assertThat(user.points()).isEqualTo(140);
+            user.press("task:" + task);
+            user.awaitText("done this task already");
+            user.press("task:" + broken);
+            user.awaitText("could not be checked right now");
+            assertThat(user.points()).isEqualTo(140);
+            assertThat(hidden).isNotNull();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void walletsAndClaims(Backend backend) {
         try (AirdropHarness h = harness(backend, settings())) {
             User user = h.newUser("Ivan", AirdropHarness.BOT_A);

@@ -119,4 +119,23 @@ class AirdropRaceTest {
             assertThat(h.queryLong("SELECT count(*) FROM ad_ledger WHERE kind IN ('task', 'checkin')")).isEqualTo(2L * users);
         }
     }
+
+    @Test
+    void miniAppLimitPerAddress_holdsAcrossInstances() throws Exception {
+        AirdropSettings limited = settings().withWebAppRateLimit(5, java.time.Duration.ofMinutes(5));
+        try (AirdropHarness h = new AirdropHarness(Backend.POSTGRES_REDIS, dir, limited)) {
+            h.startInstance();
+            h.startInstance();
+            for (int i = 0; i < 5; i++) {
+                assertThat(h.api(i % 2, "GET", "api/me", null, null).status()).as("request %d", i).isEqualTo(401);
+            }
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + h.runtimes.get(1).httpPort() + "/apps/airdrop/api/me")).build();
+            var refused = AirdropHarness.HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
+                    seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 60L));
+            assertThat(refused.body()).contains("too many requests");
+        }
+    }
 }
