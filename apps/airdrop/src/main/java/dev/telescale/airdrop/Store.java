@@ -258,11 +258,13 @@ public interface Store extends SqlObject {
      * Brings the rank counts up to date for at most {@code limit} users whose points changed since
      * they were last counted (the partial index ad_users_unranked finds them without a scan). A
      * user is moved only if their points are still what was read, so a concurrent credit leaves
-     * them for the next run instead of being counted wrongly. Returns how many were moved.
+     * them for the next run instead of being counted wrongly. Returns how many were moved. Users
+     * are taken newest first: a verification locks the invitee, then the older inviter, so this
+     * order never waits for the two the other way round (no deadlock on PostgreSQL).
      */
     default int refreshRanks(int limit) {
         List<long[]> changed = handle().createQuery("""
-                        SELECT no, points, ranked_points FROM ad_users WHERE points <> ranked_points LIMIT :limit""")
+                        SELECT no, points, ranked_points FROM ad_users WHERE points <> ranked_points ORDER BY no DESC LIMIT :limit""")
                 .bind("limit", limit).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).list();
         if (changed.isEmpty()) {
             return 0;
