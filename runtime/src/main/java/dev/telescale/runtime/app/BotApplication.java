@@ -38,6 +38,11 @@ public interface BotApplication {
         return Optional.empty();
     }
 
+    /** Who the application's broadcasts reach, when it has broadcasts (see {@link Broadcasts}). */
+    default Optional<BroadcastAudience> broadcastAudience() {
+        return Optional.empty();
+    }
+
     /** The application's HTTP routes (a Mini App's page and API, admin pages), if it has any; called once at start. */
     default void webRoutes(WebRoutes routes) {
     }

@@ -70,7 +70,9 @@ public final class PeriodicTasks implements AutoCloseable {
         }
         applications.forEach((application, botIds) -> botsByApplication.put(application, Set.copyOf(botIds)));
         applications.forEach((application, botIds) -> {
-            for (PeriodicTask task : application.periodicTasks()) {
+            List<PeriodicTask> all = new ArrayList<>(application.periodicTasks());
+            BroadcastTask.of(application).ifPresent(all::add);
+            for (PeriodicTask task : all) {
                 threads.add(Thread.ofVirtual().name("task-" + application.name() + "-" + task.name()).unstarted(
                         () -> loop(application, Set.copyOf(botIds), task)));
             }

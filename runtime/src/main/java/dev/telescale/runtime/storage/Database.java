@@ -165,6 +165,9 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations(locations.toArray(String[]::new))
+                    // the runtime (1-99) and each application (100-199, 200-299, ...) number their migrations in
+                    // ranges of their own: a runtime migration added later applies after the applications' ones
+                    .outOfOrder(true)
                     .load()
                     .migrate();
         } catch (RuntimeException failed) {
