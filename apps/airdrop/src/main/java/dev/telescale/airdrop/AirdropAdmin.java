@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.AdminPanel;
+import dev.telescale.runtime.app.BroadcastAudience;
+import dev.telescale.runtime.app.Broadcasts;
 import dev.telescale.runtime.app.Outgoing;
 import dev.telescale.runtime.app.TaskContext;
 import dev.telescale.runtime.app.WebError;
@@ -33,13 +35,11 @@ import java.util.Optional;
  * table by primary key (5,000 rows a query, no transaction held), so a million rows stream out
  * without being held in memory. Thread-safe (stateless).
  *
- * <p>Broadcasts are resumable like the anonymous chat's: starting one stores the text and the
- * segment; the broadcasts task queues the next batch of recipients (by user number after a
- * cursor) on the outbox's broadcast lane each second, so a crash resumes where it stopped.
+ * <p>Broadcasts are the runtime's ({@link Broadcasts}): this class says who a segment is (users
+ * by number, so the runtime's cursor is a user number) and the runtime's task sends them.
  */
-final class AirdropAdmin implements AdminPanel {
+final class AirdropAdmin implements AdminPanel, BroadcastAudience {
     private static final ObjectMapper JSON = Json.newMapper();
-    static final int BROADCAST_BATCH = 500;
     private static final int EXPORT_PAGE = 5_000;
     private static final List<String> SEGMENTS = List.of("all", "verified", "unverified", "with_wallet", "held");
 
@@ -109,25 +109,50 @@ final class AirdropAdmin implements AdminPanel {
 
     @Override
     public long startBroadcast(TaskContext context, String text, String segment) {
-        Store store = context.dao(Store.class);
-        long total = store.getHandle().createQuery("SELECT count(*) FROM ad_users WHERE blocked_bot = 0" + segmentFilter(segment))
-                .mapTo(Long.class).one();
-        return store.getHandle().createUpdate("""
-                        INSERT INTO ad_broadcasts (text, segment, total, status, created_at)
-                        VALUES (:text, :segment, :total, 'running', :now)""")
-                .bind("text", text).bind("segment", segment).bind("total", total).bind("now", context.clock().millis())
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        if (!SEGMENTS.contains(segment)) {
+            throw new IllegalArgumentException("segment: one of " + SEGMENTS);
+        }
+        long firstBot = context.botIds().stream().sorted().findFirst()
+                .orElseThrow(() -> new IllegalStateException("no bot runs the airdrop here"));
+        return context.dao(Broadcasts.class).start(AirdropApplication.NAME, segment,
+                JSON.createObjectNode().put("text", text).toString(), firstBot, 0, count(context, segment),
+                context.clock().millis());
     }
 
     @Override
     public List<Broadcast> broadcasts(TaskContext context, int limit) {
-        return context.dao(Store.class).getHandle().createQuery("""
-                        SELECT id, segment, text, queued, total, status, created_at FROM ad_broadcasts ORDER BY id DESC LIMIT :limit""")
-                .bind("limit", limit)
-                .map((rs, ctx) -> new Broadcast(rs.getLong("id"), rs.getString("segment"),
-                        preview(rs.getString("text")), rs.getLong("queued"), rs.getLong("total"), rs.getString("status"),
-                        rs.getLong("created_at")))
-                .list();
+        return context.dao(Broadcasts.class).list(AirdropApplication.NAME, limit).stream()
+                .map(row -> new Broadcast(row.id(), row.segment(), preview(textOf(row.message())), row.queued(),
+                        Math.max(row.total(), row.queued()), row.status(), row.createdAt()))
+                .toList();
+    }
+
+    private static String textOf(String messageJson) {
+        try {
+            return JSON.readTree(messageJson).path("text").asText("");
+        } catch (IOException e) {
+            return "[unreadable]";
+        }
+    }
+
+    // ---- who broadcasts reach (the runtime's broadcasts task sends them) ----
+
+    @Override
+    public List<String> segments() {
+        return SEGMENTS;
+    }
+
+    @Override
+    public long count(TaskContext context, String segment) {
+        return context.dao(Store.class).count("SELECT count(*) FROM ad_users WHERE blocked_bot = 0" + segmentFilter(segment));
+    }
+
+    @Override
+    public List<Recipient> next(TaskContext context, String segment, long afterCursor, int limit) {
+        return context.dao(Store.class).getHandle().createQuery("SELECT no, user_id, bot_id FROM ad_users"
+                        + " WHERE no > :cursor AND blocked_bot = 0" + segmentFilter(segment) + " ORDER BY no LIMIT :limit")
+                .bind("cursor", afterCursor).bind("limit", limit)
+                .map((rs, ctx) -> new Recipient(rs.getLong("no"), rs.getLong("bot_id"), rs.getLong("user_id"))).list();
     }
 
     private static String preview(String text) {
@@ -142,42 +167,6 @@ final class AirdropAdmin implements AdminPanel {
             case "held" -> " AND status IN ('held', 'blocked')";
             default -> "";
         };
-    }
-
-    /** One run of the broadcasts task: the next batch of every running broadcast, on the broadcast lane. */
-    void broadcastBatch(TaskContext task) {
-        Store store = task.dao(Store.class);
-        long now = task.clock().millis();
-        List<Map<String, Object>> running = store.getHandle().createQuery(
-                "SELECT id, text, segment, cursor_no FROM ad_broadcasts WHERE status = 'running' ORDER BY id").mapToMap().list();
-        for (Map<String, Object> broadcast : running) {
-            long id = ((Number) broadcast.get("id")).longValue();
-            long cursor = ((Number) broadcast.get("cursor_no")).longValue();
-            List<Map<String, Object>> recipients = store.getHandle().createQuery("SELECT no, user_id, bot_id FROM ad_users"
-                            + " WHERE no > :cursor AND blocked_bot = 0" + segmentFilter((String) broadcast.get("segment"))
-                            + " ORDER BY no LIMIT :limit")
-                    .bind("cursor", cursor).bind("limit", BROADCAST_BATCH).mapToMap().list();
-            long last = cursor;
-            int queued = 0;
-            for (Map<String, Object> recipient : recipients) {
-                last = ((Number) recipient.get("no")).longValue();
-                long botId = ((Number) recipient.get("bot_id")).longValue();
-                long userId = ((Number) recipient.get("user_id")).longValue();
-                if (!task.botIds().contains(botId)) {
-                    continue;
-                }
-                ObjectNode params = JSON.createObjectNode();
-                params.put("text", (String) broadcast.get("text"));
-                task.send(botId, userId).broadcast(botId, userId, "sendMessage", params);
-                queued++;
-            }
-            boolean done = recipients.size() < BROADCAST_BATCH;
-            store.getHandle().createUpdate("""
-                            UPDATE ad_broadcasts SET cursor_no = :cursor, queued = queued + :n, status = :status, finished_at = :finished
-                            WHERE id = :id AND status = 'running'""")
-                    .bind("cursor", last).bind("n", queued).bind("status", done ? "done" : "running")
-                    .bind("finished", done ? now : null).bind("id", id).execute();
-        }
     }
 
     // ---- the chat's admin commands ----
@@ -264,11 +253,13 @@ final class AirdropAdmin implements AdminPanel {
         boolean wasOpen = store.setting("claims").map("open"::equals).orElse(false);
         store.setSetting("claims", open ? "open" : "closed");
         if (open && !wasOpen) {
-            long total = store.count("SELECT count(*) FROM ad_users WHERE blocked_bot = 0" + segmentFilter("verified"));
-            store.getHandle().createUpdate("""
-                            INSERT INTO ad_broadcasts (text, segment, total, status, created_at)
-                            VALUES (:text, 'verified', :total, 'running', :now)""")
-                    .bind("text", texts.text("en", "claims.opened")).bind("total", total).bind("now", now).execute();
+            long firstBot = store.getHandle().createQuery("SELECT bot_id FROM ad_users ORDER BY no LIMIT 1").mapTo(Long.class)
+                    .findOne().orElse(0L);
+            if (firstBot != 0) {
+                store.getHandle().attach(Broadcasts.class).start(AirdropApplication.NAME, "verified",
+                        JSON.createObjectNode().put("text", texts.text("en", "claims.opened")).toString(), firstBot, 0,
+                        store.count("SELECT count(*) FROM ad_users WHERE blocked_bot = 0" + segmentFilter("verified")), now);
+            }
             return "Claims are open; verified users are being told.";
         }
         return open ? "Claims are open." : "Claims are closed.";

@@ -74,6 +74,11 @@ public final class AirdropApplication implements BotApplication {
     }
 
     @Override
+    public Optional<dev.telescale.runtime.app.BroadcastAudience> broadcastAudience() {
+        return Optional.of(admin);
+    }
+
+    @Override
     public void webRoutes(WebRoutes routes) {
         new MiniApp(settings, texts, this).register(routes);
         admin.register(routes);
@@ -110,7 +115,6 @@ public final class AirdropApplication implements BotApplication {
                         // a burst: catch up within this run, 5,000 users a statement batch
                     }
                 }),
-                new PeriodicTask("broadcasts", Duration.ofSeconds(1), admin::broadcastBatch),
                 new PeriodicTask("purge", Duration.ofMinutes(10), task -> task.dao(Store.class).purgeInitData(task.clock().millis())));
     }
 

@@ -120,15 +120,3 @@ CREATE TABLE ad_initdata_used (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX ad_initdata_used_expires ON ad_initdata_used (expires_at);
-
-CREATE TABLE ad_broadcasts (
-    id          BIGSERIAL PRIMARY KEY,
-    text        TEXT NOT NULL,
-    segment     TEXT NOT NULL,
-    cursor_no   BIGINT NOT NULL DEFAULT 0,
-    queued      BIGINT NOT NULL DEFAULT 0,
-    total       BIGINT NOT NULL DEFAULT 0,
-    status      TEXT NOT NULL,    -- running, done, cancelled
-    created_at  BIGINT NOT NULL,
-    finished_at BIGINT
-);

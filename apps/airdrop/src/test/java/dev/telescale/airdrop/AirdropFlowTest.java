@@ -314,6 +314,30 @@ class AirdropFlowTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void dashboardBroadcast_reachesTheSegmentOnceThroughTheRuntimesBroadcasts(Backend backend) throws Exception {
+        try (AirdropHarness h = harness(backend, settings())) {
+            User verified = h.newUser("Olga", AirdropHarness.BOT_A);
+            verified.verifyInChat();
+            User other = h.newUser("Pete", AirdropHarness.BOT_B);
+            other.verifyInChat();
+            User newcomer = h.newUser("Quinn", AirdropHarness.BOT_A);
+            newcomer.start("");
+            newcomer.awaitText("Welcome to the airdrop");
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                            + h.runtimes.get(0).httpPort() + "/admin/api/broadcasts"))
+                    .header("Authorization", "Bearer " + h.env.get("ADMIN_PASSWORD")).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"text\":\"Snapshot tomorrow\",\"segment\":\"verified\"}")).build();
+            assertThat(AirdropHarness.HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            verified.awaitText("Snapshot tomorrow");
+            other.awaitText("Snapshot tomorrow");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "done".equals(h.queryText("SELECT status FROM broadcasts")));
+            assertThat(h.queryLong("SELECT queued FROM broadcasts")).isEqualTo(2);
+            assertThat(newcomer.inbox()).noneMatch(event -> event.payload().path("text").asText().contains("Snapshot"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void ranks_comeFromTheRankCountsWithinSeconds(Backend backend) {
         try (AirdropHarness h = harness(backend, settings())) {
             User first = h.newUser("Lea", AirdropHarness.BOT_A);
