@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.Outgoing;
+import dev.telescale.runtime.app.BroadcastAudience;
+import dev.telescale.runtime.app.Broadcasts;
 import dev.telescale.runtime.app.TaskContext;
 import dev.telescale.runtime.json.Json;
 import java.io.IOException;
@@ -19,14 +21,13 @@ import java.util.Optional;
  * /warn, /reports, /user, /grantvip, /refund. Admin replies are in English; users are named by
  * their internal number.
  *
- * <p>Broadcasts are resumable: the command only stores the admin's message and a segment; the
- * broadcast task queues the next {@link #BATCH} recipients (by ascending user number after the
- * stored cursor) on the runtime's low-priority lane and moves the cursor in the same transaction,
- * so a crash repeats nothing and skips nobody. Within the admin's bot the message is copied;
- * other bots get a fresh send with the media transferred.
+ * <p>Broadcasts are the runtime's, resumable: the command only stores the admin's message and a
+ * segment ({@link dev.telescale.runtime.app.Broadcasts}); the runtime's broadcasts task queues the
+ * recipients {@link Audience} lists on the low-priority lane, moving the cursor in the same
+ * transaction, so a crash repeats nothing and skips nobody. Within the admin's bot the message is
+ * copied; other bots get a fresh send with the media transferred.
  */
 final class Admin {
-    static final int BATCH = 500;
     static final ObjectMapper JSON = Json.newMapper();
     static final List<String> SEGMENTS = List.of("all", "vip", "en", "ru");
 
@@ -116,22 +117,28 @@ final class Admin {
             s.say("Reply to the message to broadcast with /broadcast [" + String.join("|", SEGMENTS) + "].");
             return;
         }
-        long id = startBroadcast(s.store, s.userId, s.botId, s.userId, source, chosen, s.now);
+        long id = startBroadcast(s.store, s.botId, s.userId, source, chosen, s.now);
         s.say("Broadcast #" + id + " to segment " + chosen + " started; /broadcasts shows progress, /cancel " + id + " stops it.");
     }
 
     /**
-     * Stores a broadcast for the broadcast task. {@code message} is the admin's message when it is
-     * copied from a chat ({@code chatId} is the admin's), or a bare {"text": ...} from the dashboard
-     * ({@code chatId} 0: nobody to copy from or to tell when it is fully queued).
+     * Starts a broadcast (the runtime's, see {@link Audience}). {@code message} is the admin's
+     * message when it is copied from a chat ({@code chatId} is the admin's), or a bare {"text": ...}
+     * from the dashboard ({@code chatId} 0: nobody to copy from or to tell when it is fully queued).
      */
-    static long startBroadcast(Store store, long adminId, long botId, long chatId, JsonNode message, String segment,
-                               long now) {
-        return store.getHandle().createUpdate("""
-                        INSERT INTO ac_broadcasts (admin_id, bot_id, chat_id, message, segment, status, created_at)
-                        VALUES (:admin, :bot, :chat, :message, :segment, 'running', :now)""")
-                .bind("admin", adminId).bind("bot", botId).bind("chat", chatId).bind("message", message.toString())
-                .bind("segment", segment).bind("now", now).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+    static long startBroadcast(Store store, long botId, long chatId, JsonNode message, String segment, long now) {
+        return store.getHandle().attach(Broadcasts.class).start(AnonChatApplication.NAME, segment, message.toString(), botId,
+                chatId, segmentSize(store, segment, now, 0), now);
+    }
+
+    /** The next recipients of a segment after a user number, in number order. */
+    static List<BroadcastAudience.Recipient> recipients(Store store, String segment, long now, long afterNo, int limit) {
+        var query = store.getHandle().createQuery("SELECT no, user_id, bot_id FROM ac_users WHERE no > :cursor AND blocked = 0"
+                        + " AND onboarded_at IS NOT NULL" + segmentFilter(segment) + " ORDER BY no LIMIT :limit")
+                .bind("cursor", afterNo).bind("limit", limit);
+        bindSegment(query, segment, now);
+        return query.map((rs, ctx) -> new BroadcastAudience.Recipient(rs.getLong("no"), rs.getLong("bot_id"), rs.getLong("user_id")))
+                .list();
     }
 
     /** How many users after a cursor (a user number) a broadcast to a segment reaches now (onboarded, not blocked). */
@@ -160,79 +167,21 @@ final class Admin {
     }
 
     private static String broadcasts(Session s) {
-        List<Map<String, Object>> rows = s.store.getHandle().createQuery(
-                "SELECT id, segment, queued, status FROM ac_broadcasts ORDER BY id DESC LIMIT 10").mapToMap().list();
+        List<Broadcasts.Row> rows = s.store.getHandle().attach(Broadcasts.class).list(AnonChatApplication.NAME, 10);
         if (rows.isEmpty()) {
             return "No broadcasts yet.";
         }
         StringBuilder text = new StringBuilder("<b>Broadcasts</b>\n");
-        rows.forEach(row -> text.append('#').append(row.get("id")).append(' ').append(row.get("segment")).append(": ")
-                .append(row.get("queued")).append(" queued, ").append(row.get("status")).append('\n'));
+        rows.forEach(row -> text.append('#').append(row.id()).append(' ').append(row.segment()).append(": ")
+                .append(row.queued()).append(" queued, ").append(row.status()).append('\n'));
         return text.toString();
     }
 
     private static void cancel(Session s, String argument) {
         Optional<Long> id = number(argument);
-        int changed = id.isEmpty() ? 0 : s.store.getHandle().createUpdate(
-                        "UPDATE ac_broadcasts SET status = 'cancelled', finished_at = :now WHERE id = :id AND status = 'running'")
-                .bind("now", s.now).bind("id", id.get()).execute();
-        s.say(changed == 1 ? "Broadcast #" + id.get() + " cancelled (messages already queued still go out)."
+        boolean cancelled = id.isPresent() && s.store.getHandle().attach(Broadcasts.class).cancel(AnonChatApplication.NAME, id.get(), s.now);
+        s.say(cancelled ? "Broadcast #" + id.get() + " cancelled (messages already queued still go out)."
                 : "Usage: /cancel <running broadcast number>");
-    }
-
-    /** The broadcast task: the next batch of every running broadcast. */
-    static void broadcastBatch(TaskContext task, Store store, long now) {
-        List<Map<String, Object>> running = store.getHandle().createQuery(
-                "SELECT id, admin_id, bot_id, chat_id, message, segment, cursor_no, queued FROM ac_broadcasts WHERE status = 'running' ORDER BY id")
-                .mapToMap().list();
-        for (Map<String, Object> b : running) {
-            long id = ((Number) b.get("id")).longValue();
-            long botId = ((Number) b.get("bot_id")).longValue();
-            long adminChat = ((Number) b.get("chat_id")).longValue();
-            long cursor = ((Number) b.get("cursor_no")).longValue();
-            String segment = (String) b.get("segment");
-            JsonNode message;
-            try {
-                message = JSON.readTree((String) b.get("message"));
-            } catch (IOException e) {
-                store.getHandle().createUpdate("UPDATE ac_broadcasts SET status = 'failed' WHERE id = :id").bind("id", id).execute();
-                continue;
-            }
-            var query = store.getHandle().createQuery("SELECT no, user_id, bot_id FROM ac_users WHERE no > :cursor AND blocked = 0"
-                    + " AND onboarded_at IS NOT NULL" + segmentFilter(segment) + " ORDER BY no LIMIT :limit")
-                    .bind("cursor", cursor).bind("limit", BATCH);
-            bindSegment(query, segment, now);
-            List<Map<String, Object>> recipients = query.mapToMap().list();
-            Outgoing out = task.send(botId, adminChat);
-            long last = cursor;
-            String kind = Content.kind(message).orElse(null);
-            for (Map<String, Object> recipient : recipients) {
-                long userId = ((Number) recipient.get("user_id")).longValue();
-                long viaBot = ((Number) recipient.get("bot_id")).longValue();
-                last = ((Number) recipient.get("no")).longValue();
-                if (!task.botIds().contains(viaBot)) {
-                    continue;
-                }
-                if (viaBot == botId && message.has("message_id")) {
-                    Content.Call copy = Content.copy(adminChat, message.path("message_id").asLong());
-                    out.broadcast(viaBot, userId, copy.method(), copy.params());
-                } else if (kind != null) {
-                    Content.resend(message, kind, botId).ifPresent(call -> out.broadcast(viaBot, userId, call.method(), call.params()));
-                }
-            }
-            boolean done = recipients.size() < BATCH;
-            store.getHandle().createUpdate("""
-                            UPDATE ac_broadcasts SET cursor_no = :cursor, queued = queued + :n, status = :status,
-                                finished_at = :finished WHERE id = :id""")
-                    .bind("cursor", last).bind("n", recipients.size()).bind("status", done ? "done" : "running")
-                    .bind("finished", done ? now : null).bind("id", id).execute();
-            if (done && adminChat != 0) {
-                long queued = ((Number) b.get("queued")).longValue() + recipients.size();
-                ObjectNode params = JsonNodeFactory.instance.objectNode();
-                params.put("text", "Broadcast #" + id + " is fully queued: " + queued + " recipients.");
-                out.call(botId, adminChat, "sendMessage", params);
-            }
-        }
     }
 
     private static Optional<Profile> target(Session s, String argument) {

@@ -89,29 +89,17 @@ final class AnonChatAdminPanel implements AdminPanel {
         }
         long firstBot = context.botIds().stream().sorted().findFirst()
                 .orElseThrow(() -> new IllegalStateException("no bot runs the anonymous chat here"));
-        return Admin.startBroadcast(context.dao(Store.class), 0, firstBot, 0,
+        return Admin.startBroadcast(context.dao(Store.class), firstBot, 0,
                 JsonNodeFactory.instance.objectNode().put("text", text), segment, context.clock().millis());
     }
 
     @Override
     public List<Broadcast> broadcasts(TaskContext context, int limit) {
-        Store store = context.dao(Store.class);
-        long now = context.clock().millis();
-        List<Map<String, Object>> rows = store.getHandle().createQuery("""
-                        SELECT id, segment, message, cursor_no, queued, status, created_at FROM ac_broadcasts
-                        ORDER BY id DESC LIMIT :limit""")
-                .bind("limit", limit).mapToMap().list();
-        return rows.stream().map(row -> {
-            String status = (String) row.get("status");
-            long queued = ((Number) row.get("queued")).longValue();
-            String segment = (String) row.get("segment");
-            // a running broadcast still has the segment's users after its cursor to go
-            long total = status.equals("running")
-                    ? queued + Admin.segmentSize(store, segment, now, ((Number) row.get("cursor_no")).longValue())
-                    : queued;
-            return new Broadcast(((Number) row.get("id")).longValue(), segment, preview((String) row.get("message")),
-                    queued, total, status, ((Number) row.get("created_at")).longValue());
-        }).toList();
+        return context.dao(dev.telescale.runtime.app.Broadcasts.class).list(AnonChatApplication.NAME, limit).stream()
+                .map(row -> new Broadcast(row.id(), row.segment(), preview(row.message()), row.queued(),
+                        row.status().equals("running") ? Math.max(row.total(), row.queued()) : row.queued(), row.status(),
+                        row.createdAt()))
+                .toList();
     }
 
     private static String preview(String messageJson) {

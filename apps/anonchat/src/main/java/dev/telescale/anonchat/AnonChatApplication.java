@@ -48,6 +48,11 @@ public final class AnonChatApplication implements BotApplication {
     }
 
     @Override
+    public Optional<dev.telescale.runtime.app.BroadcastAudience> broadcastAudience() {
+        return Optional.of(new Audience());
+    }
+
+    @Override
     public Optional<AdminPanel> adminPanel() {
         return Optional.of(adminPanel);
     }
@@ -93,8 +98,6 @@ public final class AnonChatApplication implements BotApplication {
                     Chats.expireSearches(texts, store, settings, keyboards, task, task.clock().millis());
                 }),
                 new PeriodicTask("albums", Duration.ofMillis(500), this::flushSettledAlbums),
-                new PeriodicTask("broadcasts", Duration.ofSeconds(1),
-                        task -> Admin.broadcastBatch(task, task.dao(Store.class), task.clock().millis())),
                 new PeriodicTask("purge", Duration.ofMinutes(10), task -> {
                     Store store = task.dao(Store.class);
                     long now = task.clock().millis();

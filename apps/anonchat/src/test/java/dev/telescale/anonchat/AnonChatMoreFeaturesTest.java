@@ -159,7 +159,7 @@ class AnonChatMoreFeaturesTest {
         // stops with most of the broadcast still to do even if stopping takes a few seconds. They
         // have started the bot and are onboarded: onboarding is covered elsewhere, here their
         // profiles are written at once.
-        int userCount = 4 * Admin.BATCH + 100;
+        int userCount = 4 * dev.telescale.runtime.dispatch.BroadcastTask.BATCH + 100;
         List<User> users = new ArrayList<>();
         for (int i = 0; i < userCount; i++) {
             User user = harness.newUser("R" + i, "reader" + i, "en", i % 2 == 0 ? BOT_A : BOT_B);
@@ -179,9 +179,9 @@ class AnonChatMoreFeaturesTest {
         int news = admin.text("Maintenance tonight at 22:00").messageId();
         admin.send("{\"text\":\"/broadcast all\",\"reply_to\":" + news + "}");
         Awaitility.await("the first batch").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() ->
-                db().withHandle(h -> h.createQuery("SELECT queued FROM ac_broadcasts").mapTo(Long.class).findOne()).orElse(0L) > 0);
+                db().withHandle(h -> h.createQuery("SELECT queued FROM broadcasts").mapTo(Long.class).findOne()).orElse(0L) > 0);
         harness.runtimes.get(0).close();
-        Map<String, Object> interrupted = db().withHandle(h -> h.createQuery("SELECT queued, status FROM ac_broadcasts")
+        Map<String, Object> interrupted = db().withHandle(h -> h.createQuery("SELECT queued, status FROM broadcasts")
                 .mapToMap().one());
         assertThat(interrupted.get("status")).as("stopped mid-broadcast").isEqualTo("running");
         assertThat(((Number) interrupted.get("queued")).intValue()).isLessThan(userCount + 1);
