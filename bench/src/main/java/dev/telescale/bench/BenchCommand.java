@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "SCENARIO",
         commandListHeading = "%nScenarios:%n",
         subcommands = {StartBurstCommand.class, CeilingCommand.class, RelayCommand.class, FloodCommand.class,
-                SearchChurnCommand.class, BigDataCommand.class, MemoryCommand.class})
+                SearchChurnCommand.class, BigDataCommand.class, MemoryCommand.class, AirdropStartCommand.class,
+                AirdropMixCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
