@@ -75,8 +75,9 @@ final class AirdropMixCommand implements java.util.concurrent.Callable<Integer> 
             description = "How long journeys are started, in seconds (60 or 60s) or minutes (2m) (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--simulated", defaultValue = "2000", paramLabel = "P",
-            description = "Preloaded users the generator acts as, at most N: half act, half invite (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--simulated", defaultValue = "400", paramLabel = "P",
+            description = {"Preloaded users the generator acts as, at most N: half act (the returning users), half invite "
+                    + "(default: ${DEFAULT-VALUE}).", "Fewer returning users means more updates per user, so more user cache hits."})
     int simulated;
 
     @Option(names = "--compare", description = "First run the same mix on 1,000 preloaded users, then report the p99 ratios.")

@@ -50,6 +50,7 @@ final class AirdropPreload {
         int p = simulated.size();
         int stride = Math.max(1, users / Math.max(1, p));
         long[] userId = new long[users];
+        String[] simulatedName = new String[users];
         boolean[] verified = new boolean[users];
         long[] referrer = new long[users];   // ad_users.no of the inviter, 0: none
         long[] points = new long[users];
@@ -64,6 +65,7 @@ final class AirdropPreload {
         for (int k = 0; k < p; k++) {
             int i = k * stride;
             userId[i] = simulated.get(k);
+            simulatedName[i] = "Sim" + k;
             verified[i] = true;
             simulatedNo[k] = i + 1L;
             simulatedCode[k] = code(i);
@@ -88,7 +90,8 @@ final class AirdropPreload {
             Preload.insert(connection, "telegram_users (user_id, first_name, language_code, is_premium, updated_at)", 5, users,
                     (statement, q, i) -> {
                         statement.setLong(q, userId[i]);
-                        statement.setString(q + 1, "Airdrop" + i);
+                        // a simulated user's profile exactly as the emulator sends it, so their first update changes nothing
+                        statement.setString(q + 1, simulatedName[i] != null ? simulatedName[i] : "Airdrop" + i);
                         statement.setString(q + 2, "en");
                         statement.setBoolean(q + 3, false);
                         statement.setLong(q + 4, now - (i % 30) * DAY_MILLIS);
