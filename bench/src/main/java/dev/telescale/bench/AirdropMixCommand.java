@@ -349,6 +349,11 @@ final class AirdropMixCommand implements java.util.concurrent.Callable<Integer> 
         int active = Math.max(1, p / 2);
         List<Long> simulatedIds = new ArrayList<>(p);
         AirdropPreload.Layout[] layout = new AirdropPreload.Layout[1];
+        try {
+            java.nio.file.Files.createDirectories(dir);   // on PostgreSQL no database file creates it
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
         err.println("[airdrop-mix] preloading " + n + " users...");
         err.flush();
         try (BenchStack stack = BenchStack.start(common, dir, 100, BenchStack.App.AIRDROP, (emulator, config, env) -> {
