@@ -2,19 +2,19 @@
 # Runs the benchmark matrix of docs/benchmarks.md, one run after another (never two at once: they
 # would share the 2 cores), and prints each command with the summary line it printed. Full results
 # (result.json, result.md, latency.svg) go under the results folder.
-# Usage: bench/matrix.sh [results-dir] [group...]   groups: ceiling start-burst relay churn flood memory big-data
+# Usage: bench/matrix.sh [results-dir] [group...]   groups: ceiling start-burst relay churn flood memory big-data airdrop
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, database test) and Redis on 127.0.0.1:6379.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 results=${1:-results/matrix-$(date -u +%Y%m%d-%H%M)}
 shift || true
-groups=${*:-ceiling start-burst relay churn flood memory big-data}
+groups=${*:-ceiling start-burst relay churn flood memory big-data airdrop}
 shared=(--database postgresql://postgres@127.0.0.1:5432/test --redis redis://127.0.0.1:6379)
 
 run() {
   echo "\$ bin/telescale bench $*"
   "$root/bin/telescale" bench "$@" --results "$results" 2>/dev/null \
-    | grep -E '^(ceiling|start-burst|relay|flood|search-churn|big-data|memory)[ :]' || echo "(no summary line: the run failed)"
+    | grep -E '^(ceiling|start-burst|relay|flood|search-churn|big-data|memory|airdrop-start|airdrop-mix)[ :]' || echo "(no summary line: the run failed)"
 }
 
 for group in $groups; do
@@ -62,6 +62,11 @@ for group in $groups; do
       run big-data --ingress polling
       run big-data "${shared[@]}"
       run big-data --ingress polling "${shared[@]}" ;;
+    airdrop)
+      run airdrop-start
+      run airdrop-start "${shared[@]}"
+      run airdrop-mix --users 1000000 --duration 60s --compare --bot-process separate
+      run airdrop-mix --users 1000000 --duration 60s --compare --bot-process separate "${shared[@]}" ;;
     *) echo "matrix.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done

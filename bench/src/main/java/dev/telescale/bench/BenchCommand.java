@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * the run's correctness checks pass, 1 when they do not, 2 for bad options.
  */
 @Command(name = "bench",        description = {"Load harness: runs the Bot API emulator and a Telescale instance (the echo bot; for relay, flood, "
-                + "search-churn, big-data and memory, the anonymous chat on two bots) in this process (or, with "
+                + "search-churn, big-data and memory, the anonymous chat on two bots; for airdrop-start and airdrop-mix, the airdrop "
+                + "application) in this process (or, with "
                 + "--bot-process separate, in a child JVM whose resident memory is reported; memory always does so), "
                 + "drives simulated users through the emulator and reports latency, throughput and correctness.",
                 "Each run writes results/<scenario>-<timestamp>/: result.json, result.md and latency.svg. "
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "SCENARIO",
         commandListHeading = "%nScenarios:%n",
         subcommands = {StartBurstCommand.class, CeilingCommand.class, RelayCommand.class, FloodCommand.class,
-                SearchChurnCommand.class, BigDataCommand.class, MemoryCommand.class})
+                SearchChurnCommand.class, BigDataCommand.class, MemoryCommand.class, AirdropStartCommand.class,
+                AirdropMixCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -2,6 +2,8 @@ package dev.telescale.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.telescale.airdrop.AirdropApplication;
+import dev.telescale.airdrop.AirdropSettings;
 import dev.telescale.anonchat.AnonChatApplication;
 import dev.telescale.anonchat.AnonChatSettings;
 import dev.telescale.echo.EchoApplication;
@@ -54,7 +56,7 @@ final class BenchStack implements AutoCloseable {
     static final long CHAT_BOT_B = 710002L;
 
     /** What runs as the bot: Telescale hosting an application, or the raw echo baseline without Telescale. */
-    enum App { ECHO, ANONCHAT, RAW_ECHO }
+    enum App { ECHO, ANONCHAT, AIRDROP, RAW_ECHO }
     private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -100,6 +102,9 @@ final class BenchStack implements AutoCloseable {
     private final PostgresTarget postgres;
     private final LatencyRecorder recorder;
     private final Map<Long, Long> partnerOf;
+    private TelescaleConfig config;
+    private Map<String, String> env = Map.of();
+    private WebhookTimer webhookTimer;
 
     private BenchStack(Emulator emulator, LatencyRecorder recorder, Map<Long, Long> partnerOf, BotSide bot,
                        String schema, PostgresTarget postgres) {
@@ -132,6 +137,15 @@ final class BenchStack implements AutoCloseable {
 
     /** As {@link #start(CommonOptions, Path, int, App)}, running {@code beforeBot} before the runtime starts. */
     static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, BeforeBot beforeBot) {
+        return start(options, runDir, messagesPerChat, app, beforeBot, false);
+    }
+
+    /**
+     * As above; with {@code timeWebhook} (webhook ingress only) the emulator posts updates through a
+     * {@link WebhookTimer} in front of the bot's webhook, which records how long each POST took to be answered.
+     */
+    static BenchStack start(CommonOptions options, Path runDir, int messagesPerChat, App app, BeforeBot beforeBot,
+                            boolean timeWebhook) {
 
         setLogLevel(options.logLevel.name());
         int kept = Math.max(1_000, messagesPerChat);
@@ -141,6 +155,7 @@ final class BenchStack implements AutoCloseable {
                 .withStorage(kept, kept));
         String schema = null;
         PostgresTarget postgres = null;
+        WebhookTimer timer = null;
         try {
             Map<Long, Long> partnerOf = null;
             LatencyRecorder recorder;
@@ -153,7 +168,7 @@ final class BenchStack implements AutoCloseable {
                         : RawEchoBot.polling(emulator.baseUrl(), TOKEN);
                 return new BenchStack(emulator, recorder, null, new Raw(raw), null, null);
             }
-            if (app == App.ECHO) {
+            if (app == App.ECHO || app == App.AIRDROP) {
                 emulator.sim().registerBot(TOKEN);
                 recorder = new LatencyRecorder(BOT_ID, emulator.state().trace());
             } else {
@@ -165,8 +180,18 @@ final class BenchStack implements AutoCloseable {
             emulator.state().trace().subscribe(recorder);
             String suffix = randomString(12).toLowerCase(java.util.Locale.ROOT);
             Map<String, String> env = new HashMap<>();
-            env.put("BOT_TOKENS", app == App.ECHO ? EchoApplication.NAME + ":" + TOKEN
-                    : AnonChatApplication.NAME + ":" + CHAT_TOKEN_A + "," + AnonChatApplication.NAME + ":" + CHAT_TOKEN_B);
+            env.put("BOT_TOKENS", switch (app) {
+                case ECHO -> EchoApplication.NAME + ":" + TOKEN;
+                case AIRDROP -> AirdropApplication.NAME + ":" + TOKEN;
+                default -> AnonChatApplication.NAME + ":" + CHAT_TOKEN_A + "," + AnonChatApplication.NAME + ":" + CHAT_TOKEN_B;
+            });
+            if (app == App.AIRDROP) {
+                // Every simulated user's Mini App requests come from this machine: the harness names a
+                // distinct client address per user in X-Forwarded-For (as a proxy in front would), and
+                // the per-address rate limit is out of the way.
+                env.put("TRUSTED_PROXIES", "127.0.0.1");
+                env.put("AIRDROP_WEBAPP_RATE_LIMIT", "1000000/1m");
+            }
             if (app == App.ANONCHAT) {
                 // New users may send at once, and the spam limit (at most 10,000 a minute) stays out of the way.
                 env.put("ANONCHAT_NEW_USER_MEDIA_DELAY", "0s");
@@ -193,7 +218,11 @@ final class BenchStack implements AutoCloseable {
                 env.put("REDIS_URL", options.redis);
                 env.put("REDIS_KEY_PREFIX", "bench:" + suffix + ":");
             }
-            if (options.ingress == CommonOptions.Ingress.webhook) {
+            if (options.ingress == CommonOptions.Ingress.webhook && timeWebhook) {
+                timer = WebhookTimer.start(port);
+                env.put("WEBHOOK_BASE_URL", "http://127.0.0.1:" + timer.port());
+                env.put("WEBHOOK_SECRET", randomString(32));
+            } else if (options.ingress == CommonOptions.Ingress.webhook) {
                 env.put("WEBHOOK_BASE_URL", "http://127.0.0.1:" + port);
                 env.put("WEBHOOK_SECRET", randomString(32));
             }
@@ -229,8 +258,15 @@ final class BenchStack implements AutoCloseable {
                     throw notReady;
                 }
             }
-            return new BenchStack(emulator, recorder, partnerOf, bot, schema, postgres);
+            BenchStack stack = new BenchStack(emulator, recorder, partnerOf, bot, schema, postgres);
+            stack.config = config;
+            stack.env = Map.copyOf(env);
+            stack.webhookTimer = timer;
+            return stack;
         } catch (RuntimeException e) {
+            if (timer != null) {
+                timer.close();
+            }
             emulator.close();
             if (postgres != null && schema != null) {
                 postgres.dropSchema(schema);
@@ -256,6 +292,21 @@ final class BenchStack implements AutoCloseable {
         return emulator;
     }
 
+    /** The bot's database, opened anew (the caller closes it): for reading what the bot wrote. */
+    Database openDatabase() {
+        return Database.open(TelescaleRuntime.databaseUrl(config.database()), 4);
+    }
+
+    /** The bot's HTTP port: its webhook, /metrics and its applications' web routes. */
+    int httpPort() {
+        return Integer.parseInt(env.get("HTTP_PORT"));
+    }
+
+    /** The timer in front of the bot's webhook, when the stack was started with one. */
+    java.util.Optional<WebhookTimer> webhookTimer() {
+        return java.util.Optional.ofNullable(webhookTimer);
+    }
+
     LatencyRecorder recorder() {
         return recorder;
     }
@@ -278,7 +329,16 @@ final class BenchStack implements AutoCloseable {
         return switch (app) {
             case ECHO -> Map.of(EchoApplication.NAME, new EchoApplication());
             case ANONCHAT -> Map.of(AnonChatApplication.NAME, new AnonChatApplication(anonChatSettings(env)));
+            case AIRDROP -> Map.of(AirdropApplication.NAME, new AirdropApplication(airdropSettings(env)));
             case RAW_ECHO -> throw new IllegalArgumentException("the raw echo bot is not a Telescale application");
+        };
+    }
+
+    private static AirdropSettings airdropSettings(Map<String, String> env) {
+        return switch (AirdropSettings.fromEnvironment(env, Set.of(), Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")))) {
+            case AirdropSettings.Valid valid -> valid.settings();
+            case AirdropSettings.Invalid invalid -> throw new IllegalArgumentException(
+                    "the bench's airdrop settings are invalid: " + String.join("; ", invalid.problems()));
         };
     }
 
@@ -343,6 +403,9 @@ final class BenchStack implements AutoCloseable {
         try {
             bot.close();
         } finally {
+            if (webhookTimer != null) {
+                webhookTimer.close();
+            }
             emulator.close();
             if (postgres != null && schema != null) {
                 postgres.dropSchema(schema);

@@ -29,7 +29,7 @@ final class Preload {
 
     /** One row's parameters, from {@code index} (0-based) at {@code parameter} (1-based) on. */
     @FunctionalInterface
-    private interface RowBinder {
+    interface RowBinder {
         void bind(PreparedStatement statement, int parameter, int index) throws SQLException;
     }
 
@@ -83,7 +83,7 @@ final class Preload {
                 });
     }
 
-    private static void insert(Connection connection, String tableAndColumns, int columns, int rows, RowBinder binder)
+    static void insert(Connection connection, String tableAndColumns, int columns, int rows, RowBinder binder)
             throws SQLException {
         String row = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
         int full = rows / ROWS_PER_STATEMENT;

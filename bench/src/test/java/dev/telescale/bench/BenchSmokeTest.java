@@ -165,9 +165,39 @@ class BenchSmokeTest {
         assertThat(result.path("latencyMs").path("timeToMatch").path("count").asLong()).isEqualTo(2 * pairs);
     }
 
+    @Test
+    void airdropStart_fiftySeedsThroughTheWebhook_everyWelcomeOnceAndEveryReferrerRecorded() throws IOException {
+        JsonNode result = runWith("webhook", "airdrop-start", "--users", "50", "--inviters", "5");
+
+        assertThat(result.path("successRate").asDouble()).isEqualTo(1.0);
+        assertThat(result.path("correctness").path("lost").asLong()).isZero();
+        assertThat(result.path("correctness").path("duplicated").asLong()).isZero();
+        assertThat(result.path("referrals").path("intendedReferrer").asLong()).isEqualTo(50);
+        assertThat(result.path("latencyMs").path("webhookAnswer").path("count").asLong()).isGreaterThanOrEqualTo(50);
+        assertThat(result.path("counts").path("failedBotCalls").asLong()).isZero();
+    }
+
+    @Test
+    void airdropMix_fiftyPreloadedForFiveSeconds_ledgerTotalsExactlyWhatTheGeneratorDid() throws IOException {
+        JsonNode result = run("airdrop-mix", "--users", "50", "--duration", "5s", "--rate", "10");
+
+        JsonNode checks = result.path("run").path("checks");
+        assertThat(checks.path("exact").asBoolean()).isTrue();
+        assertThat(checks.path("verified").asLong()).isPositive();
+        assertThat(checks.path("referralLedgerRows").asLong()).isEqualTo(checks.path("invitedVerified").asLong());
+        assertThat(checks.path("verifyLedgerRows").asLong()).isEqualTo(checks.path("verified").asLong());
+        assertThat(checks.path("usersWhosePointsDifferFromTheirLedger").asLong()).isZero();
+        assertThat(result.path("run").path("latencyMs").path("start").path("count").asLong()).isPositive();
+        assertThat(result.path("run").path("userCacheLookups").asLong()).isPositive();
+    }
+
     private JsonNode run(String... scenarioArgs) throws IOException {
+        return runWith("polling", scenarioArgs);
+    }
+
+    private JsonNode runWith(String ingress, String... scenarioArgs) throws IOException {
         List<String> args = Stream.concat(Stream.of(scenarioArgs),
-                Stream.of("--ingress", "polling", "--results", results.toString())).toList();
+                Stream.of("--ingress", ingress, "--results", results.toString())).toList();
         StringWriter out = new StringWriter();
         int exitCode = new CommandLine(new BenchCommand()).setOut(new PrintWriter(out))
                 .execute(args.toArray(String[]::new));
