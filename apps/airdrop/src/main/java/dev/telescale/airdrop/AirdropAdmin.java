@@ -673,6 +673,9 @@ final class AirdropAdmin implements AdminPanel {
                 throw new IllegalStateException("missing resource /airdrop/admin/" + name);
             }
             request.http().header("Cache-Control", "no-store");
+            request.http().header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self'; "
+                    + "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+            request.http().header("X-Content-Type-Options", "nosniff");
             request.http().contentType(type).result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
