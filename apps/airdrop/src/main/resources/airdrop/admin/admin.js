@@ -136,7 +136,7 @@ async function loadTasks() {
         el("button", { class: "secondary toggle", type: "button", onclick: async () => {
           await act("task-result", () => api("tasks/" + task.id, { ...task, active: !task.active }));
           await loadTasks();
-        } }, task.active ? "Deactivate" : "Activate")));
+        } }, task.active ? "Disable" : "Enable")));
   }));
 }
 

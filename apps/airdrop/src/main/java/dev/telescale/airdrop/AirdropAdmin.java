@@ -300,7 +300,7 @@ final class AirdropAdmin implements AdminPanel {
         routes.adminGet("assets/admin.js", request -> asset(request, "admin.js", "text/javascript; charset=utf-8"));
         routes.adminGet("api/figures", request -> json(request, request.read(context -> {
             ObjectNode out = JSON.createObjectNode();
-            figures(context).forEach((name, value) -> out.put(name, value.longValue()));
+            figures(context).forEach((name, value) -> out.put(name.equals("claims_open") ? "open_claims" : name, value.longValue()));
             Store store = context.dao(Store.class);
             out.put("maintenance", AirdropApplication.maintenance(store));
             out.put("claims_open", store.setting("claims").map("open"::equals).orElse(false));
