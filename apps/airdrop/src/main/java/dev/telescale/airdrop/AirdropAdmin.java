@@ -291,7 +291,7 @@ final class AirdropAdmin implements AdminPanel, BroadcastAudience {
         routes.adminGet("assets/admin.js", request -> asset(request, "admin.js", "text/javascript; charset=utf-8"));
         routes.adminGet("api/figures", request -> json(request, request.read(context -> {
             ObjectNode out = JSON.createObjectNode();
-            figures(context).forEach((name, value) -> out.put(name, value.longValue()));
+            figures(context).forEach((name, value) -> out.put(name.equals("claims_open") ? "open_claims" : name, value.longValue()));
             Store store = context.dao(Store.class);
             out.put("maintenance", AirdropApplication.maintenance(store));
             out.put("claims_open", store.setting("claims").map("open"::equals).orElse(false));
@@ -664,6 +664,9 @@ final class AirdropAdmin implements AdminPanel, BroadcastAudience {
                 throw new IllegalStateException("missing resource /airdrop/admin/" + name);
             }
             request.http().header("Cache-Control", "no-store");
+            request.http().header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self'; "
+                    + "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+            request.http().header("X-Content-Type-Options", "nosniff");
             request.http().contentType(type).result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -265,6 +265,11 @@ final class MiniApp {
             out.put("wallet", member.wallet()).put("wallet_chain", member.walletChain());
         }
         out.put("captcha_attempts_left", Math.max(0, settings.captchaAttempts() - member.captchaFailures()));
+        if (member.banned()) {
+            out.put("banned", true).put("reason", member.banReason() == null ? "" : member.banReason());
+        } else if (member.status().equals(Store.HELD) || member.status().equals(Store.BLOCKED)) {
+            out.put("reason", member.flagReason() == null ? "" : member.flagReason());
+        }
         return out;
     }
 
