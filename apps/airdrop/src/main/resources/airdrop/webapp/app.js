@@ -393,8 +393,24 @@
         const user = JSON.parse(new URLSearchParams(data).get("user") || "{}");
         if (user.language_code) setLang(user.language_code);
       } catch (e) { /* no user field: the server says */ }
+      // Telegram hands a reloaded page the same initData, which the server accepts only once: the
+      // session it was traded for is kept for this tab and used again while it is valid.
+      const key = "airdrop-session:" + (await sha256Hex(data));
+      const saved = sessionStorage.getItem(key);
+      if (saved) {
+        session = saved;
+        try {
+          await showState(await api("me"), false);
+          return;
+        } catch (error) {
+          if (error.status !== 401) throw error;
+          session = null;
+          sessionStorage.removeItem(key);
+        }
+      }
       const state = await api("session", { init_data: data });
       session = state.session;
+      sessionStorage.setItem(key, session);
       await showState(state, false);
     } catch (error) {
       if (error.status === 409) error.message = t("used");

@@ -237,7 +237,13 @@ class AirdropBrowserTest {
                   === window.airdropSha256(new TextEncoder().encode(text))));""");
         assertThat(same).isEqualTo(true);
 
-        // the same initData again: refused
+        // a reload (Telegram gives the page the same initData again) goes on with the tab's session
+        browser.driver.navigate().refresh();
+        browser.waitUpTo(PATIENCE).withMessage("the reloaded page shows the points").until(driver ->
+                driver.findElement(By.id("points")).getText().contains("100"));
+
+        // the same initData elsewhere (no session of this tab): refused
+        ((JavascriptExecutor) browser.driver).executeScript("sessionStorage.clear()");
         browser.driver.get("about:blank");
         browser.driver.get(pageUrl);
         awaitText("error", "used already");

@@ -66,7 +66,9 @@ final class AirdropAdmin implements AdminPanel, BroadcastAudience {
         figures.put("tasks_done_last_hour", store.getHandle().createQuery(
                 "SELECT count(*) FROM ad_ledger WHERE kind IN ('task', 'checkin') AND created_at > :t").bind("t", hourAgo)
                 .mapTo(Long.class).one());
-        figures.put("points_issued", store.count("SELECT COALESCE(SUM(amount), 0) FROM ad_ledger WHERE amount > 0 AND kind NOT IN ('claim_refund')"));
+        // held (from the rank counts: one row per distinct balance, not a scan of the ledger) plus claimed
+        figures.put("points_issued", store.count("SELECT COALESCE(SUM(points * users), 0) FROM ad_rank_counts")
+                + store.count("SELECT COALESCE(SUM(points), 0) FROM ad_claims WHERE status <> 'rejected'"));
         figures.put("claims_open", store.count("SELECT count(*) FROM ad_claims WHERE status IN ('open', 'exported')"));
         figures.put("pending_reviews", store.count("SELECT count(*) FROM ad_task_done WHERE status = 'pending'"));
         return figures;
@@ -102,39 +104,6 @@ final class AirdropAdmin implements AdminPanel, BroadcastAudience {
         return "user #" + userNumber + " is no longer banned";
     }
 
-    @Override
-    public List<String> broadcastSegments() {
-        return SEGMENTS;
-    }
-
-    @Override
-    public long startBroadcast(TaskContext context, String text, String segment) {
-        if (!SEGMENTS.contains(segment)) {
-            throw new IllegalArgumentException("segment: one of " + SEGMENTS);
-        }
-        long firstBot = context.botIds().stream().sorted().findFirst()
-                .orElseThrow(() -> new IllegalStateException("no bot runs the airdrop here"));
-        return context.dao(Broadcasts.class).start(AirdropApplication.NAME, segment,
-                JSON.createObjectNode().put("text", text).toString(), firstBot, 0, count(context, segment),
-                context.clock().millis());
-    }
-
-    @Override
-    public List<Broadcast> broadcasts(TaskContext context, int limit) {
-        return context.dao(Broadcasts.class).list(AirdropApplication.NAME, limit).stream()
-                .map(row -> new Broadcast(row.id(), row.segment(), preview(textOf(row.message())), row.queued(),
-                        Math.max(row.total(), row.queued()), row.status(), row.createdAt()))
-                .toList();
-    }
-
-    private static String textOf(String messageJson) {
-        try {
-            return JSON.readTree(messageJson).path("text").asText("");
-        } catch (IOException e) {
-            return "[unreadable]";
-        }
-    }
-
     // ---- who broadcasts reach (the runtime's broadcasts task sends them) ----
 
     @Override
@@ -153,10 +122,6 @@ final class AirdropAdmin implements AdminPanel, BroadcastAudience {
                         + " WHERE no > :cursor AND blocked_bot = 0" + segmentFilter(segment) + " ORDER BY no LIMIT :limit")
                 .bind("cursor", afterCursor).bind("limit", limit)
                 .map((rs, ctx) -> new Recipient(rs.getLong("no"), rs.getLong("bot_id"), rs.getLong("user_id"))).list();
-    }
-
-    private static String preview(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 79) + "…";
     }
 
     private static String segmentFilter(String segment) {

@@ -1,6 +1,5 @@
 package dev.telescale.anonchat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.telescale.runtime.app.AdminPanel;
 import dev.telescale.runtime.app.TaskContext;
 import java.time.Duration;
@@ -75,43 +74,5 @@ final class AnonChatAdminPanel implements AdminPanel {
                 .orElseThrow(() -> new IllegalArgumentException("no user #u" + userNumber));
         return new Session(store, settings, keyboards, context.send(target.botId(), target.userId()),
                 context.clock().millis(), target.botId(), target.userId(), texts);
-    }
-
-    @Override
-    public List<String> broadcastSegments() {
-        return Admin.SEGMENTS;
-    }
-
-    @Override
-    public long startBroadcast(TaskContext context, String text, String segment) {
-        if (!Admin.SEGMENTS.contains(segment)) {
-            throw new IllegalArgumentException("segment: one of " + Admin.SEGMENTS);
-        }
-        long firstBot = context.botIds().stream().sorted().findFirst()
-                .orElseThrow(() -> new IllegalStateException("no bot runs the anonymous chat here"));
-        return Admin.startBroadcast(context.dao(Store.class), firstBot, 0,
-                JsonNodeFactory.instance.objectNode().put("text", text), segment, context.clock().millis());
-    }
-
-    @Override
-    public List<Broadcast> broadcasts(TaskContext context, int limit) {
-        return context.dao(dev.telescale.runtime.app.Broadcasts.class).list(AnonChatApplication.NAME, limit).stream()
-                .map(row -> new Broadcast(row.id(), row.segment(), preview(row.message()), row.queued(),
-                        row.status().equals("running") ? Math.max(row.total(), row.queued()) : row.queued(), row.status(),
-                        row.createdAt()))
-                .toList();
-    }
-
-    private static String preview(String messageJson) {
-        try {
-            var message = Admin.JSON.readTree(messageJson);
-            String text = message.path("text").asText(message.path("caption").asText(""));
-            if (text.isEmpty()) {
-                text = Content.kind(message).map(kind -> "[" + kind + "]").orElse("[message]");
-            }
-            return text.length() > 80 ? text.substring(0, 79) + "…" : text;
-        } catch (java.io.IOException e) {
-            return "[unreadable]";
-        }
     }
 }

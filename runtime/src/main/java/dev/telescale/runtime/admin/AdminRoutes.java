@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.telescale.runtime.app.AdminPanel;
 import dev.telescale.runtime.app.BotApplication;
+import dev.telescale.runtime.app.BroadcastAudience;
+import dev.telescale.runtime.app.Broadcasts;
 import dev.telescale.runtime.dispatch.PeriodicTasks;
 import dev.telescale.runtime.json.Json;
 import io.javalin.config.RoutesConfig;
@@ -197,7 +199,8 @@ public final class AdminRoutes {
             ObjectNode app = body.putObject("figures");
             applicationFigures().forEach((name, value) -> app.put(name, value.doubleValue()));
             ArrayNode segments = body.putArray("segments");
-            panel.panel().broadcastSegments().forEach(segments::add);
+            panel.application().flatMap(BotApplication::broadcastAudience)
+                    .ifPresent(audience -> audience.segments().forEach(segments::add));
             body.put("application", panel.application().orElseThrow().name());
         }
         ctx.json(body);
@@ -245,27 +248,53 @@ public final class AdminRoutes {
     private ArrayNode broadcasts() {
         requirePanel();
         ArrayNode rows = JSON.createArrayNode();
-        panel.read(context -> panel.panel().broadcasts(context, 20)).forEach(b -> rows.addObject()
-                .put("id", b.id()).put("segment", b.segment()).put("preview", b.preview()).put("queued", b.queued())
-                .put("total", b.total()).put("status", b.status()).put("at", b.createdAtMillis()));
+        String app = panel.application().orElseThrow().name();
+        panel.read(context -> context.dao(Broadcasts.class).list(app, 20)).forEach(b -> rows.addObject()
+                .put("id", b.id()).put("segment", b.segment()).put("preview", preview(b.message())).put("queued", b.queued())
+                .put("total", b.status().equals("running") ? Math.max(b.total(), b.queued()) : b.queued())
+                .put("status", b.status()).put("at", b.createdAt()));
         return rows;
+    }
+
+    /** A broadcast's message in a line: its text or caption, else its kind ("[photo]"). */
+    static String preview(String messageJson) {
+        try {
+            JsonNode message = JSON.readTree(messageJson);
+            String text = message.path("text").asText(message.path("caption").asText(""));
+            if (text.isEmpty()) {
+                text = java.util.stream.Stream.of("photo", "video", "animation", "audio", "voice", "video_note", "document",
+                        "sticker", "poll", "location", "contact").filter(message::has).findFirst()
+                        .map(kind -> "[" + kind + "]").orElse("[message]");
+            }
+            return text.length() > 80 ? text.substring(0, 79) + "…" : text;
+        } catch (IOException e) {
+            return "[unreadable]";
+        }
     }
 
     private void broadcast(Context ctx) {
         requirePanel();
+        BotApplication application = panel.application().orElseThrow();
+        BroadcastAudience audience = application.broadcastAudience()
+                .orElseThrow(() -> new IllegalArgumentException(application.name() + " has no broadcasts"));
         JsonNode body = body(ctx);
         String text = body.path("text").asText("").strip();
-        String segment = body.path("segment").asText(panel.panel().broadcastSegments().get(0));
+        String segment = body.path("segment").asText(audience.segments().get(0));
         if (text.isEmpty()) {
             throw new IllegalArgumentException("text: write the message to broadcast");
         }
         if (text.length() > 4096) {
             throw new IllegalArgumentException("text: at most 4096 characters (it has " + text.length() + ")");
         }
-        if (!panel.panel().broadcastSegments().contains(segment)) {
-            throw new IllegalArgumentException("segment: one of " + panel.panel().broadcastSegments());
+        if (!audience.segments().contains(segment)) {
+            throw new IllegalArgumentException("segment: one of " + audience.segments());
         }
-        long id = panel.run(context -> panel.panel().startBroadcast(context, text, segment));
+        long id = panel.run(context -> {
+            long firstBot = context.botIds().stream().sorted().findFirst().orElseThrow();
+            return context.dao(Broadcasts.class).start(application.name(), segment,
+                    JSON.createObjectNode().put("text", text).toString(), firstBot, 0, audience.count(context, segment),
+                    context.clock().millis());
+        });
         ctx.json(JSON.createObjectNode().put("ok", true).put("id", id));
     }
 

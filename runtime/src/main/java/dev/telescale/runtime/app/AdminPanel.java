@@ -9,14 +9,14 @@ import java.util.Optional;
  * What an application shows and does on the admin dashboard ({@code /admin}). Every method runs
  * in its own transaction with a {@link TaskContext}, like a periodic task run: what it sends is
  * queued with its writes and goes out only if they commit. Users are named by the application's
- * internal user number, never by Telegram id or username. A method that is given bad input
+ * internal user number, never by Telegram id or username. Broadcasts are the runtime's
+ * ({@link BroadcastAudience}). A method that is given bad input
  * throws {@link IllegalArgumentException} with a message the dashboard shows as it is.
  */
 public interface AdminPanel {
     /**
      * Tiles, in display order (e.g. users, online, waiting, chats); each figure must be cheap to count.
-     * Read-only: runs without a transaction and may queue no calls ({@link #recentReports} and
-     * {@link #broadcasts} too).
+     * Read-only: runs without a transaction and may queue no calls ({@link #recentReports} too).
      */
     Map<String, Number> figures(TaskContext context) throws Exception;
 
@@ -32,22 +32,8 @@ public interface AdminPanel {
     /** Lifts a ban and tells the user; returns a one-line outcome. */
     String unban(TaskContext context, long userNumber) throws Exception;
 
-    /** The segments a broadcast can target, the first being everybody. */
-    List<String> broadcastSegments();
-
-    /** Starts a text broadcast to a segment; it goes out on the low-priority lane. Returns its id. */
-    long startBroadcast(TaskContext context, String text, String segment) throws Exception;
-
-    /** The newest broadcasts first, with their progress. */
-    List<Broadcast> broadcasts(TaskContext context, int limit) throws Exception;
-
     /** A report as the dashboard lists it; {@code reportedBanned} says whether a ban is in force now. */
     record Report(long id, long reporterNumber, long reportedNumber, String reason, String status,
                   long createdAtMillis, boolean reportedBanned) {
-    }
-
-    /** A broadcast's progress: {@code queued} of about {@code total} recipients. */
-    record Broadcast(long id, String segment, String preview, long queued, long total, String status,
-                     long createdAtMillis) {
     }
 }
